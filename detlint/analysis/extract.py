@@ -1,0 +1,470 @@
+"""Parse one file and extract its facts, in one pass over the tree.
+
+This is the only step of a normal run that touches a syntax tree. It knows nothing of other
+files: names resolve through this module's imports, and calls to project code are recorded by
+qualified name for the project index to join. The hooks of every tree rule run inside the same
+pass, with a `Context` that answers what a name stands for.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from detlint.analysis.facts import (
+    MODULE_SCOPE,
+    Arguments,
+    ClassFacts,
+    Effect,
+    FunctionFacts,
+    ModuleFacts,
+    ParseFailure,
+    Reference,
+)
+from detlint.analysis.scopes import (
+    BUILTINS,
+    LITERAL_VALUES,
+    SET_OPERATORS,
+    SET_RESULT_METHODS,
+    SET_VALUES,
+    Binding,
+    BindingCollector,
+    Scope,
+    absolute_module,
+    comprehension_targets,
+    dotted,
+    parameter_names,
+)
+from detlint.model import Position, Range
+from detlint.rules.base import TreeRule
+
+NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:[\s,]+[A-Z]+[0-9]*)*))?", re.IGNORECASE)
+
+
+def extract(path: Path, source: bytes, module: str, tree_rules: Sequence[TreeRule]) -> ModuleFacts:
+    facts = ModuleFacts(path=path, module=module)
+    try:
+        tree = cst.parse_module(source)
+    except (cst.ParserSyntaxError, SyntaxError, UnicodeDecodeError, LookupError) as error:
+        facts.parse_failure = _parse_failure(source, error)
+        return facts
+    wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+    is_package = path.name in ("__init__.py", "__init__.pyi")
+    wrapper.visit(_Extractor(facts, is_package, tree_rules))
+    return facts
+
+
+def _parse_failure(source: bytes, error: Exception) -> ParseFailure:
+    """Report where Python itself reports the problem (what a user sees from `python file.py`)."""
+    if isinstance(error, UnicodeDecodeError):
+        line = source[: error.start].count(b"\n") + 1
+        column = error.start - (source.rfind(b"\n", 0, error.start) + 1) + 1
+        return ParseFailure(f"file is not valid {error.encoding}: {error.reason}", line, column)
+    try:
+        ast.parse(source)  # parsing only: the code is never compiled to run
+    except SyntaxError as syntax:
+        return ParseFailure(f"SyntaxError: {syntax.msg}", syntax.lineno or 1, syntax.offset or 1)
+    except (ValueError, UnicodeDecodeError) as other:
+        return ParseFailure(f"cannot read source: {other}", 1, 1)
+    if isinstance(error, cst.ParserSyntaxError):
+        return ParseFailure(f"cannot parse: {error.message}", error.raw_line, error.raw_column + 1)
+    return ParseFailure(f"cannot parse: {error}", 1, 1)
+
+
+def _range(code_range: CodeRange) -> Range:
+    return Range(
+        Position(code_range.start.line, code_range.start.column + 1),
+        Position(code_range.end.line, code_range.end.column + 1),
+    )
+
+
+class Context:
+    """What a tree rule may ask while its hook runs."""
+
+    def __init__(self, extractor: _Extractor) -> None:
+        self._extractor = extractor
+
+    @property
+    def function(self) -> FunctionFacts:
+        """The function the current node belongs to (nested defs and lambdas count as their
+        enclosing function; module and class-body statements as the module scope)."""
+        return self._extractor.functions[-1]
+
+    @property
+    def in_module_scope(self) -> bool:
+        return self.function.qualname.endswith(MODULE_SCOPE)
+
+    @property
+    def in_function_body(self) -> bool:
+        return any(scope.kind == "function" for scope in self._extractor.scopes)
+
+    @property
+    def module(self) -> str:
+        return self._extractor.facts.module
+
+    def resolve(self, node: cst.BaseExpression) -> str | None:
+        return self._extractor.resolve_expression(node)
+
+    def lookup(self, name: str) -> tuple[str, Binding] | None:
+        """(kind of the scope that binds `name`, its binding), or None for builtins/unbound."""
+        return self._extractor.lookup(name)
+
+    def class_attribute(self, class_qualname: str, attribute: str) -> tuple[bool, Binding]:
+        """(is it a class-level attribute that no method replaces per instance, its value)."""
+        info = self._extractor.class_info.get(class_qualname)
+        if info is None or attribute in info.instance or attribute not in info.body.bindings:
+            return False, None
+        return True, info.body.bindings[attribute]
+
+    def is_set(self, node: cst.BaseExpression) -> bool:
+        return self.resolve(node) in SET_VALUES
+
+    def range(self, node: cst.CSTNode) -> Range:
+        return _range(self._extractor.get_metadata(PositionProvider, node))
+
+    def report(self, rule: TreeRule, node: cst.CSTNode, what: str, advice: str, leaf: str) -> None:
+        self.function.effects.append(Effect(rule.code, what, advice, self.range(node), leaf))
+
+    def walk(self, node: cst.CSTNode) -> Iterable[cst.CSTNode]:
+        """Every node below `node`, not entering nested function or class bodies."""
+        for child in node.children:
+            yield child
+            if not isinstance(child, (cst.FunctionDef, cst.ClassDef)):
+                yield from self.walk(child)
+
+
+class _ClassInfo:
+    def __init__(self, body: Scope) -> None:
+        self.body = body  # names bound in the class body (class attributes)
+        self.instance: dict[str, Binding] = {}  # `self.x = ...` anywhere in its methods
+
+
+class _Extractor(cst.CSTVisitor):
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, facts: ModuleFacts, is_package: bool, tree_rules: Sequence[TreeRule]) -> None:
+        super().__init__()
+        self.facts = facts
+        self.is_package = is_package
+        self.scopes: list[Scope] = []
+        self.functions: list[FunctionFacts] = []
+        self.classes: list[str] = []  # qualnames of the enclosing classes
+        self.class_info: dict[str, _ClassInfo] = {}
+        self.consumed: set[int] = set()  # ids of name nodes already part of a recorded reference
+        self.context = Context(self)
+        self.hooks: dict[str, list[Callable[[cst.CSTNode, Context], None]]] = defaultdict(list)
+        for rule in tree_rules:
+            for node_type, method in _hooks_of(type(rule)).items():
+                self.hooks[node_type].append(getattr(rule, method))
+
+    # -- dispatch -------------------------------------------------------------------------
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        descend = super().on_visit(node)
+        for hook in self.hooks.get(type(node).__name__, ()):
+            hook(node, self.context)
+        return descend
+
+    # -- name resolution ------------------------------------------------------------------
+
+    def lookup(self, name: str) -> tuple[str, Binding] | None:
+        innermost = True
+        for scope in reversed(self.scopes):
+            if name in scope.declared_global:
+                module_scope = self.scopes[0]
+                return ("module", module_scope.bindings[name]) if name in module_scope.bindings else None
+            # Class bodies are not enclosing scopes for the functions defined in them.
+            if (scope.kind != "class" or innermost) and name in scope.bindings:
+                return scope.kind, scope.bindings[name]
+            innermost = False
+        return None
+
+    def resolve_expression(self, node: cst.BaseExpression | None) -> str | None:
+        if isinstance(node, cst.Name):
+            found = self.lookup(node.value)
+            if found is not None:
+                return found[1]
+            return f"builtins.{node.value}" if node.value in BUILTINS else None
+        if isinstance(node, cst.Attribute):
+            base = self.resolve_expression(node.value)
+            return self._attribute_of(base, node.attr.value) if base else None
+        if isinstance(node, cst.Call):
+            base = self.resolve_expression(node.func)
+            if base is None:
+                return None
+            owner, _, method = base.rpartition(".")
+            if owner in SET_VALUES and method in SET_RESULT_METHODS:
+                return owner
+            return f"{base}()"
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, SET_OPERATORS):
+            left = self.resolve_expression(node.left)
+            return left if left in SET_VALUES else None
+        if node is not None:
+            return LITERAL_VALUES.get(type(node))
+        return None
+
+    def _attribute_of(self, base: str, attribute: str) -> str | None:
+        """`self.repo` stands for what `__init__` assigned to it, when that is known."""
+        if base.endswith("()"):
+            info = self.class_info.get(base[:-2])
+            if info is not None and attribute in info.instance:
+                return info.instance[attribute]
+        return f"{base}.{attribute}"
+
+    def qualify(self, name: str) -> str:
+        owner = self.classes[-1] if self.scopes and self.scopes[-1].kind == "class" else self.facts.module
+        return f"{owner}.{name}"
+
+    def import_base(self, node: cst.ImportFrom) -> str | None:
+        target = dotted(node.module) if node.module is not None else None
+        return absolute_module(self.facts.module, self.is_package, len(node.relative), target)
+
+    def _collect(self, scope: Scope, statements: object) -> None:
+        BindingCollector(scope, self.resolve_expression, self.qualify, self.import_base).collect(statements)
+
+    # -- module -----------------------------------------------------------------------------
+
+    def visit_Module(self, node: cst.Module) -> None:
+        scope = Scope("module")
+        self.scopes.append(scope)
+        self._collect(scope, node.body)
+        module_scope = FunctionFacts(
+            qualname=self.facts.module_scope,
+            display=MODULE_SCOPE,
+            range=Range(Position(1, 1), Position(1, 1)),
+        )
+        self.facts.functions[module_scope.qualname] = module_scope
+        self.functions.append(module_scope)
+
+    def visit_If(self, node: cst.If) -> bool:
+        # `if __name__ == "__main__":` never runs when the sandbox imports the module.
+        return not (self.scopes[-1].kind == "module" and _is_main_guard(node.test))
+
+    def visit_Comment(self, node: cst.Comment) -> None:
+        match = NOQA.search(node.value)
+        if match is None:
+            return
+        line = self.get_metadata(PositionProvider, node).start.line
+        codes = match.group("codes")
+        self.facts.noqa[line] = frozenset(re.split(r"[\s,]+", codes.upper().strip())) if codes else frozenset()
+
+    # -- classes ----------------------------------------------------------------------------
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        qualname = self.qualify(node.name.value)
+        self.consumed.add(id(node.name))
+        self.classes.append(qualname)
+        if len(self.functions) == 1:  # classes inside functions belong to that function
+            self.facts.classes[qualname] = ClassFacts(
+                qualname=qualname,
+                range=self.context.range(node.name),
+                decorators=tuple(filter(None, (self._decorator_name(d) for d in node.decorators))),
+                bases=tuple(filter(None, (self.resolve_expression(arg.value) for arg in node.bases))),
+            )
+
+    def visit_ClassDef_body(self, node: cst.ClassDef) -> None:
+        scope = Scope("class")
+        self.scopes.append(scope)
+        self._collect(scope, node.body.body)
+        info = _ClassInfo(scope)
+        self.class_info[self.classes[-1]] = info
+        self._collect_instance_attributes(node, info)
+
+    def leave_ClassDef_body(self, node: cst.ClassDef) -> None:
+        self.scopes.pop()
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.classes.pop()
+
+    def _collect_instance_attributes(self, node: cst.ClassDef, info: _ClassInfo) -> None:
+        """`self.x = value` in any method: what `self.x` stands for (None when it varies)."""
+        for method in node.body.body:
+            if not isinstance(method, cst.FunctionDef) or not method.params.params:
+                continue
+            receiver = method.params.params[0].name.value
+            scope = Scope("function")
+            for name in parameter_names(method.params):
+                scope.bind(name, None)
+            self.scopes.append(scope)
+            self._collect(scope, method.body.body)
+            self._collect_assignments_to(receiver, method, info)
+            self.scopes.pop()
+
+    def _collect_assignments_to(self, receiver: str, method: cst.FunctionDef, info: _ClassInfo) -> None:
+        for child in self.context.walk(method.body):
+            targets: list[cst.BaseExpression] = []
+            value: cst.BaseExpression | None = None
+            if isinstance(child, cst.Assign):
+                targets, value = [t.target for t in child.targets], child.value
+            elif isinstance(child, (cst.AnnAssign, cst.AugAssign)):
+                targets, value = [child.target], getattr(child, "value", None)
+            for target in targets:
+                if isinstance(target, cst.Attribute) and _is_name(target.value, receiver):
+                    resolved = self.resolve_expression(value) if isinstance(child, (cst.Assign, cst.AnnAssign)) else None
+                    name = target.attr.value
+                    if name in info.instance and info.instance[name] != resolved:
+                        resolved = None
+                    info.instance[name] = resolved
+
+    # -- functions --------------------------------------------------------------------------
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.consumed.add(id(node.name))
+        if len(self.functions) > 1:
+            return  # a nested def is part of the function that defines it
+        qualname = self.qualify(node.name.value)
+        owner = self.classes[-1] if self.scopes[-1].kind == "class" else None
+        function = FunctionFacts(
+            qualname=qualname,
+            display=qualname.removeprefix(self.facts.module + "."),
+            range=self.context.range(node.name),
+            class_qualname=owner,
+            decorators=tuple(filter(None, (self._decorator_name(d) for d in node.decorators))),
+            is_async=node.asynchronous is not None,
+        )
+        self.facts.functions[qualname] = function
+        if owner is not None:
+            cls = self.facts.classes.get(owner)
+            if cls is not None:
+                cls.methods = (*cls.methods, qualname)
+        self._pending_function = function
+
+    def visit_FunctionDef_body(self, node: cst.FunctionDef) -> None:
+        scope = Scope("function")
+        names = parameter_names(node.params)
+        for name in names:
+            scope.bind(name, None)
+        in_class = self.scopes[-1].kind == "class"
+        if in_class and names and node.params.params:
+            self._bind_receiver(scope, node, names[0])
+        self.scopes.append(scope)
+        self._collect(scope, node.body.body)
+        if len(self.functions) == 1 or self.functions[-1].qualname.endswith(MODULE_SCOPE):
+            self.functions.append(self._pending_function)
+        else:
+            self.functions.append(self.functions[-1])
+
+    def leave_FunctionDef_body(self, node: cst.FunctionDef) -> None:
+        self.scopes.pop()
+        self.functions.pop()
+
+    def _bind_receiver(self, scope: Scope, node: cst.FunctionDef, receiver: str) -> None:
+        decorators = {self._decorator_name(d) for d in node.decorators}
+        if "builtins.staticmethod" in decorators:
+            return
+        owner = self.classes[-1]
+        scope.bindings[receiver] = owner if "builtins.classmethod" in decorators else f"{owner}()"
+
+    def visit_Lambda_body(self, node: cst.Lambda) -> None:
+        scope = Scope("function")
+        for name in parameter_names(node.params):
+            scope.bind(name, None)
+        self.scopes.append(scope)
+
+    def leave_Lambda_body(self, node: cst.Lambda) -> None:
+        self.scopes.pop()
+
+    def _enter_comprehension(self, node: cst.BaseComp) -> None:
+        scope = Scope("comprehension")
+        for name in comprehension_targets(node):
+            scope.bind(name, None)
+        self.scopes.append(scope)
+
+    def _leave_comprehension(self, original_node: cst.BaseComp) -> None:
+        self.scopes.pop()
+
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _enter_comprehension
+    leave_ListComp = leave_SetComp = leave_DictComp = leave_GeneratorExp = _leave_comprehension
+
+    def _decorator_name(self, decorator: cst.Decorator) -> str | None:
+        expression = decorator.decorator
+        return self.resolve_expression(expression.func if isinstance(expression, cst.Call) else expression)
+
+    # -- references -------------------------------------------------------------------------
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = self.resolve_expression(node.func)
+        self._consume_chain(node.func)
+        if name is None:
+            return
+        positional = tuple(
+            self._source(arg.value) for arg in node.args if arg.keyword is None and not arg.star
+        )
+        arguments = Arguments(
+            positional=positional,
+            keywords=tuple(arg.keyword.value for arg in node.args if arg.keyword is not None),
+            starred=any(arg.star for arg in node.args),
+        )
+        self.functions[-1].references.append(Reference(name, self.context.range(node), True, arguments))
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self.consumed.add(id(node.keyword))
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self.consumed.add(id(node.name))
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if id(node) not in self.consumed:
+            self._record_read(node)
+        self._consume_chain(node)
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if id(node) not in self.consumed:
+            self._record_read(node)
+
+    def _record_read(self, node: cst.BaseExpression) -> None:
+        """Reads matter only for module attributes (`os.environ`, `sys.argv`)."""
+        name = self.resolve_expression(node)
+        if name is not None and "()" not in name and not name.startswith("builtins."):
+            self.functions[-1].references.append(Reference(name, self.context.range(node), False))
+
+    def _consume_chain(self, node: cst.BaseExpression) -> None:
+        while isinstance(node, cst.Attribute):
+            self.consumed.update((id(node), id(node.attr)))
+            node = node.value
+        if isinstance(node, cst.Name):
+            self.consumed.add(id(node))
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+    def visit_Global(self, node: cst.Global) -> bool:
+        return False
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> bool:
+        return False
+
+    _code_module = cst.Module(body=[])
+
+    def _source(self, node: cst.CSTNode) -> str:
+        return self._code_module.code_for_node(node)
+
+
+def _hooks_of(rule_class: type[TreeRule]) -> dict[str, str]:
+    return _HOOKS.setdefault(rule_class, rule_class.hooks())
+
+
+_HOOKS: dict[type[TreeRule], dict[str, str]] = {}
+
+
+def _is_name(node: cst.BaseExpression, name: str) -> bool:
+    return isinstance(node, cst.Name) and node.value == name
+
+
+def _is_main_guard(test: cst.BaseExpression) -> bool:
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return False
+    left, right = test.left, test.comparisons[0].comparator
+    names = {n.value for n in (left, right) if isinstance(n, cst.Name)}
+    strings = {s.evaluated_value for s in (left, right) if isinstance(s, cst.SimpleString)}
+    return names == {"__name__"} and strings == {"__main__"}

@@ -1,0 +1,106 @@
+"""What one file says, in a small serialisable form: the only product of parsing.
+
+Names are resolved qualified names. A segment ending in "()" stands for "the value returned by
+calling this": `pathlib.Path().read_text` is the method of a Path instance, `pkg.mod.Order()`
+an instance of the project class `pkg.mod.Order`, `builtins.set()` a set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from detlint.model import Range
+
+MODULE_SCOPE = "<module>"
+
+
+@dataclass(frozen=True)
+class Arguments:
+    """The shape of a call's arguments, enough to tell `Random()` from `Random(42)`."""
+
+    positional: tuple[str, ...] = ()  # source text of each positional argument
+    keywords: tuple[str, ...] = ()
+    starred: bool = False  # *args or **kwargs: the real arguments are unknown
+
+    @property
+    def count(self) -> int:
+        return len(self.positional) + len(self.keywords)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A use of a resolved name: a call, or a read of an imported name (`os.environ`)."""
+
+    name: str
+    range: Range
+    called: bool
+    arguments: Arguments = Arguments()
+
+    @property
+    def display(self) -> str:
+        """The name as a reader knows it: `datetime.datetime.now()`, `print()`, `pathlib.Path().open()`."""
+        text = self.name.removeprefix("builtins.")
+        return f"{text}()" if self.called else text
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A finding candidate inside one function, before roles decide whether it is reported.
+
+    `what` describes the problem, `advice` the replacement; the message is
+    "{what}{via chain}; {advice}" so a finding reached through helpers can name its path.
+    """
+
+    code: str
+    what: str
+    advice: str
+    range: Range
+    leaf: str  # how the chain's last hop reads: `time.time()`, `set iteration`
+
+    def message(self, via: str = "") -> str:
+        chain = f" (via {via})" if via else ""
+        return f"{self.what}{chain}; {self.advice}"
+
+
+@dataclass
+class FunctionFacts:
+    qualname: str  # "pkg.mod.Class.method", "pkg.mod.helper", "pkg.mod.<module>"
+    display: str  # "Class.method", "helper", "<module>"
+    range: Range  # the def line (the module's first line for MODULE_SCOPE)
+    class_qualname: str | None = None
+    decorators: tuple[str, ...] = ()
+    is_async: bool = False
+    references: list[Reference] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)  # found by tree rules while parsing
+
+
+@dataclass
+class ClassFacts:
+    qualname: str
+    range: Range
+    decorators: tuple[str, ...] = ()
+    bases: tuple[str, ...] = ()
+    methods: tuple[str, ...] = ()  # qualnames of the functions defined in its body
+
+
+@dataclass
+class ParseFailure:
+    message: str
+    line: int
+    column: int  # 1-based
+
+
+@dataclass
+class ModuleFacts:
+    path: Path
+    module: str
+    functions: dict[str, FunctionFacts] = field(default_factory=dict)
+    classes: dict[str, ClassFacts] = field(default_factory=dict)
+    # line -> codes silenced by `# noqa: ...` on it; an empty set is a blanket `# noqa`.
+    noqa: dict[int, frozenset[str]] = field(default_factory=dict)
+    parse_failure: ParseFailure | None = None
+
+    @property
+    def module_scope(self) -> str:
+        return f"{self.module}.{MODULE_SCOPE}"

@@ -1,0 +1,227 @@
+"""Name binding in one module, Python's rules cut down to what a linter needs.
+
+A binding maps a name to what it stands for: a qualified name (`random`, `datetime.datetime`,
+`pkg.mod.helper`), a value (`temporalio.workflow.random()`, `builtins.set()`), or None when the
+name is bound to something detlint cannot know (a parameter, a loop variable, a name assigned
+twice with different values). None shadows: a local `random` is never the module.
+"""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+import libcst as cst
+
+Binding = Optional[str]
+BUILTINS = frozenset(dir(builtins))
+
+# The value a literal or comprehension stands for.
+LITERAL_VALUES: dict[type[cst.CSTNode], str] = {
+    cst.Set: "builtins.set()",
+    cst.SetComp: "builtins.set()",
+    cst.List: "builtins.list()",
+    cst.ListComp: "builtins.list()",
+    cst.Dict: "builtins.dict()",
+    cst.DictComp: "builtins.dict()",
+}
+SET_VALUES = frozenset({"builtins.set()", "builtins.frozenset()"})
+# Set methods and operators whose result is again a set.
+SET_RESULT_METHODS = frozenset({"union", "intersection", "difference", "symmetric_difference", "copy"})
+SET_OPERATORS = (cst.BitOr, cst.BitAnd, cst.Subtract, cst.BitXor)
+
+
+@dataclass
+class Scope:
+    kind: str  # "module", "class", "function", "comprehension"
+    bindings: dict[str, Binding] = field(default_factory=dict)
+    declared_global: set[str] = field(default_factory=set)
+
+    def bind(self, name: str, value: Binding) -> None:
+        """A second, different binding makes the name unknowable."""
+        if name in self.bindings and self.bindings[name] != value:
+            self.bindings[name] = None
+        else:
+            self.bindings[name] = value
+
+
+def dotted(node: cst.BaseExpression) -> str | None:
+    """`a.b.c` for an attribute chain of plain names."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    return None
+
+
+def absolute_module(module: str, is_package: bool, relative_level: int, target: str | None) -> str | None:
+    """The module that `from <dots><target> import ...` names, seen from `module`."""
+    if relative_level == 0:
+        return target
+    parts = module.split(".")
+    if not is_package:
+        parts = parts[:-1]
+    if relative_level - 1 > len(parts):
+        return None
+    parts = parts[: len(parts) - (relative_level - 1)]
+    if target:
+        parts.append(target)
+    return ".".join(parts) or None
+
+
+class BindingCollector(cst.CSTVisitor):
+    """Collects the names one scope binds, without entering nested scopes' bodies.
+
+    `resolve` gives the value of an assigned expression, so `now = datetime.now` and
+    `rng = workflow.random()` bind to what they stand for.
+    """
+
+    def __init__(
+        self,
+        scope: Scope,
+        resolve: Callable[[cst.BaseExpression], Binding],
+        qualify: Callable[[str], str],
+        import_base: Callable[[cst.ImportFrom], str | None],
+    ) -> None:
+        self.scope = scope
+        self.resolve = resolve
+        self.qualify = qualify
+        self.import_base = import_base
+
+    def collect(self, statements: object) -> None:
+        for statement in statements:  # type: ignore[attr-defined]
+            statement.visit(self)
+
+    # Nested scopes: bind their name, skip their bodies.
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self._bind_definition(node.name.value)
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        self._bind_definition(node.name.value)
+        return False
+
+    def _bind_definition(self, name: str) -> None:
+        # A def nested in a function is part of that function, not a project function.
+        self.scope.bind(name, self.qualify(name) if self.scope.kind != "function" else None)
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def _skip_comprehension(self, node: cst.CSTNode) -> bool:
+        return False
+
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _skip_comprehension
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        for alias in node.names:
+            full = dotted(alias.name)
+            if full is None:
+                continue
+            if alias.asname is not None:
+                self._bind_target(alias.asname.name, full)
+            else:
+                top = full.split(".")[0]
+                self.scope.bind(top, top)
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        base = self.import_base(node)
+        if isinstance(node.names, cst.ImportStar):
+            return False
+        for alias in node.names:
+            name = dotted(alias.name)
+            if name is None:
+                continue
+            value = f"{base}.{name}" if base else None
+            target = alias.asname.name if alias.asname is not None else alias.name
+            self._bind_target(target, value)
+        return False
+
+    def visit_Global(self, node: cst.Global) -> bool:
+        self.scope.declared_global.update(item.name.value for item in node.names)
+        return False
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> bool:
+        for item in node.names:
+            self.scope.bind(item.name.value, None)
+        return False
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        value = self.resolve(node.value) if len(node.targets) == 1 else None
+        for target in node.targets:
+            self._bind_target(target.target, value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._bind_target(node.target, self.resolve(node.value) if node.value else None)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._bind_target(node.target, None)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._bind_target(node.target, None)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self._bind_target(node.asname.name, None)
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if node.name is not None:
+            self._bind_target(node.name.name, None)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._bind_target(node.target, self.resolve(node.value))
+
+    def visit_Del(self, node: cst.Del) -> None:
+        self._bind_target(node.target, None)
+
+    def visit_MatchAs(self, node: cst.MatchAs) -> None:
+        if node.name is not None:
+            self.scope.bind(node.name.value, None)
+
+    def visit_MatchStar(self, node: cst.MatchStar) -> None:
+        if node.name is not None:
+            self.scope.bind(node.name.value, None)
+
+    def visit_MatchMapping(self, node: cst.MatchMapping) -> None:
+        if node.rest is not None:
+            self.scope.bind(node.rest.value, None)
+
+    def _bind_target(self, target: cst.BaseExpression, value: Binding) -> None:
+        if isinstance(target, cst.Name):
+            if target.value not in self.scope.declared_global:
+                self.scope.bind(target.value, value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._bind_target(element.value, None)
+        elif isinstance(target, cst.StarredElement):
+            self._bind_target(target.value, None)
+
+
+def parameter_names(params: cst.Parameters) -> list[str]:
+    names = [p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)]
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            names.append(star.name.value)
+    return names
+
+
+def comprehension_targets(node: cst.BaseComp) -> list[str]:
+    names: list[str] = []
+    comp_for: cst.CompFor | None = node.for_in
+    while comp_for is not None:
+        names.extend(_target_names(comp_for.target))
+        comp_for = comp_for.inner_for_in
+    return names
+
+
+def _target_names(target: cst.BaseExpression) -> list[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [n for element in target.elements for n in _target_names(element.value)]
+    if isinstance(target, cst.StarredElement):
+        return _target_names(target.value)
+    return []

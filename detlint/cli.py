@@ -1,0 +1,114 @@
+"""The command line: `detlint check`, `detlint rules`, `detlint rule CODE`.
+
+Exit codes as ruff: 0 no findings (or --exit-zero), 1 findings, 2 usage, configuration or
+internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from detlint import __version__
+from detlint.config import ConfigError, SettingsResolver
+from detlint.engine import check
+from detlint.output import FORMATTERS
+from detlint.output.text import format_statistics
+from detlint.rules.base import all_rules
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 too; keep its message one line
+        self.exit(EXIT_ERROR, f"detlint: error: {message}\n")
+
+
+def _codes(value: str) -> list[str]:
+    return [code.strip().upper() for code in value.split(",") if code.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="detlint", description="Keeps Temporal workflows deterministic.")
+    parser.add_argument("--version", action="version", version=f"detlint {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    check_parser = commands.add_parser("check", help="analyse files and report findings")
+    check_parser.add_argument("paths", nargs="*", type=Path, default=[Path(".")], metavar="PATH")
+    check_parser.add_argument("--select", type=_codes, help="rule codes or prefixes to enable (replaces the config)")
+    check_parser.add_argument("--extend-select", type=_codes, default=[], help="codes or prefixes to enable as well")
+    check_parser.add_argument("--ignore", type=_codes, default=[], help="codes or prefixes to disable")
+    check_parser.add_argument("--format", choices=sorted(FORMATTERS), default="text", help="output format")
+    check_parser.add_argument("--output-file", "-o", type=Path, help="write the report to this file")
+    check_parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    check_parser.add_argument("--statistics", action="store_true", help="count findings per rule")
+    check_parser.add_argument("--config", type=Path, help="use this configuration file for every path")
+
+    commands.add_parser("rules", help="list every rule")
+    rule_parser = commands.add_parser("rule", help="explain one rule")
+    rule_parser.add_argument("code", type=str.upper)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "rules":
+        return _list_rules()
+    if args.command == "rule":
+        return _explain_rule(args.code)
+    return _check(args)
+
+
+def _check(args: argparse.Namespace) -> int:
+    cwd = Path.cwd()
+    try:
+        resolver = SettingsResolver(
+            all_rules(),
+            cwd=cwd,
+            config_file=args.config,
+            overrides={"select": args.select, "extend_select": args.extend_select, "ignore": args.ignore},
+        )
+        report = check(args.paths, resolver, cwd=cwd)
+    except ConfigError as error:
+        print(f"detlint: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    for message in report.errors:
+        print(f"detlint: error: {message}", file=sys.stderr)
+
+    diagnostics = report.diagnostics
+    output = format_statistics(diagnostics) if args.statistics else FORMATTERS[args.format](diagnostics)
+    if args.output_file is not None:
+        try:
+            args.output_file.write_text(output, encoding="utf-8")
+        except OSError as error:
+            print(f"detlint: error: cannot write {args.output_file}: {error.strerror}", file=sys.stderr)
+            return EXIT_ERROR
+    else:
+        sys.stdout.write(output)
+
+    if report.errors:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if diagnostics and not args.exit_zero else EXIT_CLEAN
+
+
+def _list_rules() -> int:
+    rules = all_rules().values()
+    width = max(len(rule.name) for rule in rules)
+    for rule in rules:
+        default = "" if rule.default_enabled else "  (off by default)"
+        print(f"{rule.code}  {rule.name:<{width}}  {rule.severity.value:<7}  {rule.summary}{default}")
+    return EXIT_CLEAN
+
+
+def _explain_rule(code: str) -> int:
+    rule = all_rules().get(code)
+    if rule is None:
+        print(f"detlint: error: unknown rule code {code!r} (see `detlint rules`)", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"# {rule.name} ({rule.code})\n")
+    print(f"Severity: {rule.severity.value}. Applies to {rule.role.value} code."
+          f"{'' if rule.default_enabled else ' Off by default.'}\n")
+    print(rule.documentation())
+    return EXIT_CLEAN

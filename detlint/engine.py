@@ -1,0 +1,146 @@
+"""The run: files -> facts -> project index -> findings -> filters.
+
+Every front end (CLI, and later flake8, LSP, --fix) calls `check` and formats its `Report`.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from detlint.analysis.extract import extract
+from detlint.analysis.facts import Effect, FunctionFacts, ModuleFacts
+from detlint.analysis.index import ProjectIndex, chain_text
+from detlint.analysis.modules import module_name
+from detlint.config import Settings, SettingsResolver
+from detlint.discover import discover
+from detlint.filters import is_reported
+from detlint.frameworks import temporal
+from detlint.model import Diagnostic, Position, Range
+from detlint.rules.base import ReferenceRule, Role, TreeRule, all_rules
+
+PARSE_ERROR = "DET001"
+
+
+@dataclass
+class Report:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # one line each: unreadable files, internal errors
+    files: int = 0
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The rules as one configuration sets them up."""
+
+    reference: tuple[ReferenceRule, ...]
+    tree: tuple[TreeRule, ...]
+
+    @staticmethod
+    @functools.cache
+    def for_settings(settings: Settings) -> RuleSet:
+        instances = [rule(settings) for rule in all_rules().values()]
+        return RuleSet(
+            reference=tuple(r for r in instances if isinstance(r, ReferenceRule)),
+            tree=tuple(r for r in instances if isinstance(r, TreeRule)),
+        )
+
+    def effects_of(self, function: FunctionFacts) -> list[Effect]:
+        found = list(function.effects)
+        for rule in self.reference:
+            found.extend(rule.effects(function.references))
+        return found
+
+
+def check(paths: Sequence[Path], resolver: SettingsResolver, *, cwd: Path) -> Report:
+    report = Report()
+    discovery = discover(paths, resolver, cwd=cwd)
+    report.errors.extend(f"{path}: No such file or directory" for path in discovery.missing)
+    modules: list[ModuleFacts] = []
+    settings_of: dict[Path, Settings] = {}
+    for path in discovery.files:
+        settings = resolver.for_path(path)
+        facts = _extract_file(path, cwd / path, settings, report)
+        if facts is not None:
+            settings_of[path] = settings
+            modules.append(facts)
+    report.files = len(modules)
+
+    index = ProjectIndex(
+        modules,
+        effects_of=lambda function, module: RuleSet.for_settings(settings_of[module.path]).effects_of(function),
+        decorators_for=lambda module: _decorators(settings_of[module.path]),
+    )
+    rules = all_rules()
+    candidates = [*_parse_failures(modules), *_findings(index)]
+    by_path = {m.path: m for m in modules}
+    report.diagnostics = sorted(
+        (d for d in candidates if is_reported(d, rules[d.code], settings_of[d.path], by_path[d.path])),
+        key=lambda d: d.sort_key,
+    )
+    return report
+
+
+def _extract_file(path: Path, location: Path, settings: Settings, report: Report) -> ModuleFacts | None:
+    """`path` as the user sees it (relative to the working directory), `location` to open."""
+    try:
+        source = location.read_bytes()
+    except OSError as error:
+        report.errors.append(f"{path}: cannot read: {error.strerror or error}")
+        return None
+    try:
+        return extract(path, source, module_name(location), RuleSet.for_settings(settings).tree)
+    except RecursionError:
+        report.errors.append(f"{path}: internal error: the file is nested too deeply to analyse")
+    except Exception as error:  # one file's bug must not stop the others
+        report.errors.append(f"{path}: internal error: {type(error).__name__}: {error}")
+    return None
+
+
+def _decorators(settings: Settings) -> tuple[frozenset[str], frozenset[str]]:
+    return (
+        frozenset({temporal.WORKFLOW_DEFN, *settings.workflow_decorators}),
+        frozenset({temporal.ACTIVITY_DEFN, *settings.activity_decorators}),
+    )
+
+
+def _parse_failures(modules: Iterable[ModuleFacts]) -> Iterable[Diagnostic]:
+    rule = all_rules()[PARSE_ERROR]
+    for module in modules:
+        failure = module.parse_failure
+        if failure is not None:
+            at = Position(failure.line, failure.column)
+            yield Diagnostic(PARSE_ERROR, failure.message, module.path, Range(at, at), rule.severity)
+
+
+def _findings(index: ProjectIndex) -> Iterable[Diagnostic]:
+    """Effects in workflow (activity) code where they are; effects reached through helpers at
+    the call site in the root, once per call site, code and leaf."""
+    rules = all_rules()
+    for role, roots in ((Role.WORKFLOW, index.roots.workflow), (Role.ACTIVITY, index.roots.activity)):
+        for root in roots:
+            module = index.functions[root.qualname][1]
+            for effect in index.effects[root.qualname]:
+                rule = rules[effect.code]
+                if rule.role in (role, Role.ANY):
+                    yield Diagnostic(effect.code, effect.message(), module.path, effect.range, rule.severity)
+            seen: set[tuple[Range, str, str]] = set()
+            for site, callee in index.calls(root):
+                for reached in index.reached(callee):
+                    effect = reached.effect
+                    rule = rules[effect.code]
+                    key = (site, effect.code, effect.leaf)
+                    if rule.role not in (role, Role.ANY) or key in seen:
+                        continue
+                    seen.add(key)
+                    yield Diagnostic(
+                        effect.code,
+                        effect.message(chain_text(reached, module)),
+                        module.path,
+                        site,
+                        rule.severity,
+                        related=index.chain_locations(reached),
+                    )
+

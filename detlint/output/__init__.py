@@ -1,0 +1,15 @@
+"""Formatters: pure functions of the diagnostics (and rule metadata) to text."""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+from detlint.model import Diagnostic
+from detlint.output import json_format, text
+
+Formatter = Callable[[Sequence[Diagnostic]], str]
+
+FORMATTERS: dict[str, Formatter] = {
+    "text": text.format_text,
+    "json": json_format.format_json,
+}

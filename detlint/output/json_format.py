@@ -1,0 +1,45 @@
+"""ruff's JSON shape: a list of findings with 1-based rows and columns."""
+
+from __future__ import annotations
+
+import json
+from typing import Sequence
+
+from detlint.model import Diagnostic, Location, Position
+from detlint.rules.base import all_rules
+
+DOCS_URL = "https://detlint.dev/rules/{code}/"
+
+
+def format_json(diagnostics: Sequence[Diagnostic]) -> str:
+    rules = all_rules()
+    rows = [
+        {
+            "code": d.code,
+            "name": rules[d.code].name,
+            "message": d.message,
+            "severity": d.severity.value,
+            "filename": str(d.path),
+            "location": _position(d.range.start),
+            "end_location": _position(d.range.end),
+            "fix": None,
+            "url": DOCS_URL.format(code=d.code),
+            "noqa_row": d.range.start.line,
+            "related": [_location(r) for r in d.related],
+        }
+        for d in diagnostics
+    ]
+    return json.dumps(rows, indent=2) + "\n"
+
+
+def _position(position: Position) -> dict[str, int]:
+    return {"row": position.line, "column": position.column}
+
+
+def _location(location: Location) -> dict[str, object]:
+    return {
+        "filename": str(location.path),
+        "location": _position(location.range.start),
+        "end_location": _position(location.range.end),
+        "message": location.message,
+    }

@@ -1,0 +1,174 @@
+"""The rule base classes. A rule is one class: its metadata, its documentation (the class
+docstring, in ruff's sections) and its check. Subclassing registers it.
+
+* `ReferenceRule`: flags uses of names (calls, reads) matched by `patterns`; works on facts.
+* `TreeRule`: needs the syntax tree; its `visit_<Node>` hooks run inside the single parsing
+  pass (see analysis/extract.py) and report `Effect`s through the context.
+* `Rule`: anything else (DET001 is produced by the engine itself).
+"""
+
+from __future__ import annotations
+
+import enum
+import inspect
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Iterable
+
+from detlint.analysis.facts import Effect, Reference
+from detlint.model import Severity
+
+if TYPE_CHECKING:
+    from detlint.config import Settings
+
+CODE_PATTERN = re.compile(r"^DET\d{3}$")
+DOC_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Fix safety")
+
+
+class Role(enum.Enum):
+    """Where a rule applies."""
+
+    WORKFLOW = "workflow"
+    ACTIVITY = "activity"
+    ANY = "any"
+
+
+_REGISTRY: dict[str, type[Rule]] = {}
+
+
+class Rule:
+    code: ClassVar[str]
+    name: ClassVar[str]  # kebab-case, names the pattern ("wall-clock-read")
+    severity: ClassVar[Severity]
+    summary: ClassVar[str]  # one line, for `detlint rules` and SARIF shortDescription
+    default_enabled: ClassVar[bool] = True
+    role: ClassVar[Role] = Role.WORKFLOW
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if inspect.isabstract(cls) or "code" not in cls.__dict__:
+            return  # an intermediate base class
+        if not CODE_PATTERN.match(cls.code) or cls.code in _REGISTRY:
+            raise TypeError(f"{cls.__name__}: bad or duplicate rule code {cls.code!r}")
+        _REGISTRY[cls.code] = cls
+
+    @classmethod
+    def documentation(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+
+# ---------------------------------------------------------------------------------------------
+# Reference rules
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """Which references a rule flags, and the replacement to advise.
+
+    * `Pattern.call("time.time")`: a call of exactly that name.
+    * `Pattern.module("subprocess")`: a call of anything in the module (`subprocess.run`,
+      `subprocess.Popen`), not of what those return (`subprocess.run().check_returncode`).
+    * `Pattern.method("pathlib.Path()", "read_text", ..., through=("parent",))`: a method called
+      on a value, directly or through the attributes and calls named in `through`
+      (`Path(p).parent.read_text()`, but not `Path(p).name.replace(...)`).
+    * `Pattern.access("os.environ")`: any use of the name, called or not (`os.environ["X"]`,
+      `os.environ.get("X")`).
+    """
+
+    kind: str
+    name: str
+    methods: frozenset[str] = frozenset()
+    through: frozenset[str] = frozenset()
+    advice: str | None = None
+
+    @classmethod
+    def call(cls, name: str, advice: str | None = None) -> Pattern:
+        return cls("call", name, advice=advice)
+
+    @classmethod
+    def module(cls, name: str, advice: str | None = None) -> Pattern:
+        return cls("module", name, advice=advice)
+
+    @classmethod
+    def method(
+        cls, receiver: str, *methods: str, through: tuple[str, ...] = (), advice: str | None = None
+    ) -> Pattern:
+        return cls("method", receiver, frozenset(methods), frozenset(through), advice=advice)
+
+    @classmethod
+    def access(cls, name: str, advice: str | None = None) -> Pattern:
+        return cls("access", name, advice=advice)
+
+    def matches(self, ref: Reference) -> bool:
+        name = ref.name
+        if self.kind == "access":
+            return name == self.name or name.startswith(self.name + ".")
+        if not ref.called:
+            return False
+        if self.kind == "call":
+            return name == self.name
+        if self.kind == "module":
+            rest = name.removeprefix(self.name + ".")
+            return rest != name and "()" not in rest
+        head, _, method = name.rpartition(".")
+        if method not in self.methods or not (head == self.name or head.startswith(self.name + ".")):
+            return False
+        between = head[len(self.name) + 1 :]
+        return not between or all(segment in self.through for segment in between.split("."))
+
+
+class ReferenceRule(Rule):
+    """Flags references matching `patterns`. `what` is formatted with `{name}`, the display name."""
+
+    patterns: ClassVar[tuple[Pattern, ...]]
+    what: ClassVar[str]
+    advice: ClassVar[str] = ""
+
+    def applies(self, ref: Reference) -> bool:
+        """A further condition on the arguments; override it for `Random()` vs `Random(42)`."""
+        return True
+
+    def effects(self, references: Iterable[Reference]) -> Iterable[Effect]:
+        for ref in references:
+            pattern = self.match(ref)
+            if pattern is not None and self.applies(ref):
+                yield Effect(
+                    code=self.code,
+                    what=self.what.format(name=f"`{ref.display}`"),
+                    advice=pattern.advice or self.advice,
+                    range=ref.range,
+                    leaf=ref.display,
+                )
+
+    def match(self, ref: Reference) -> Pattern | None:
+        return next((p for p in self.patterns if p.matches(ref)), None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tree rules
+
+
+class TreeRule(Rule):
+    """A rule that inspects syntax. Define `visit_<LibCST node class>(self, node, ctx)` methods;
+    report with `ctx.report(self, node, what, advice, leaf)`. The extractor collects the hooks
+    of every tree rule once per class, and calls them during its one pass over each file."""
+
+    @classmethod
+    def hooks(cls) -> dict[str, str]:
+        """Node class name -> method name, for the visit hooks this rule defines."""
+        return {
+            attr.removeprefix("visit_"): attr
+            for attr in dir(cls)
+            if attr.startswith("visit_") and callable(getattr(cls, attr))
+        }
+
+
+def all_rules() -> dict[str, type[Rule]]:
+    """Every registered rule by code, sorted by code (imports the rule modules once)."""
+    from detlint import rules as package
+
+    package.load_all()
+    return dict(sorted(_REGISTRY.items()))

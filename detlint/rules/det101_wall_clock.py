@@ -1,0 +1,103 @@
+from detlint.frameworks import temporal
+from detlint.model import Severity
+from detlint.rules.base import Pattern, ReferenceRule
+
+_NO_ARGUMENT_CLOCK_READS = frozenset({"time.localtime", "time.gmtime", "time.ctime", "time.asctime"})
+
+
+class WallClockRead(ReferenceRule):
+    """
+    ## What it does
+    Flags reads of the wall clock in workflow code: `datetime.now()`, `datetime.utcnow()`,
+    `datetime.today()`, `date.today()`, `time.time()`, `time.time_ns()`, the monotonic,
+    performance and process clocks, `time.localtime()`/`gmtime()`/`ctime()`/`asctime()` without an
+    argument, `time.strftime(fmt)` without a time tuple, and `pendulum.now()`, `arrow.now()`,
+    `arrow.utcnow()`, `pandas.Timestamp.now()`.
+
+    ## Why is this bad?
+    Temporal replays workflow code against its recorded history after every crash, deploy and
+    worker move. A replay runs later than the original execution, so the clock returns another
+    value and any decision taken on it (a branch, a timer, an activity argument) can differ
+    from the recorded one: the replay fails with a non-determinism error (TMPRL1100), or worse,
+    silently takes another path. The Python sandbox rejects most of these calls at run time
+    (`RestrictedWorkflowAccessError`), but only on the paths that happen to execute, and it lets
+    through the argument-less `time.gmtime()`, `time.ctime()` and `time.asctime()`.
+
+    ## Example
+    ```python
+    from datetime import datetime
+
+    from temporalio import workflow
+
+
+    @workflow.defn
+    class Invoice:
+        @workflow.run
+        async def run(self) -> str:
+            return datetime.now().isoformat()
+    ```
+
+    ## Use instead
+    ```python
+    from temporalio import workflow
+
+
+    @workflow.defn
+    class Invoice:
+        @workflow.run
+        async def run(self) -> str:
+            return workflow.now().isoformat()
+    ```
+    `workflow.now()` is the time of the current workflow task, recorded in history, so a replay
+    sees the same value. `workflow.time()` and `workflow.time_ns()` replace `time.time()` and
+    `time.time_ns()`. Formatting a given time (`time.strftime(fmt, t)`, `datetime.timedelta`)
+    is deterministic and not flagged.
+
+    ## Fix safety
+    No fix is offered yet. `workflow.now()` is timezone-aware (UTC) where `datetime.now()` is
+    naive local time, so replacing one by the other can change behaviour.
+    """
+
+    code = "DET101"
+    name = "wall-clock-read"
+    severity = Severity.ERROR
+    summary = "Wall-clock time read in workflow code"
+    what = "{name} reads the wall clock, which differs on replay"
+    advice = f"use `{temporal.NOW}`"
+    patterns = (
+        Pattern.call("datetime.datetime.now"),
+        Pattern.call("datetime.datetime.utcnow"),
+        Pattern.call("datetime.datetime.today"),
+        Pattern.call("datetime.date.today"),
+        Pattern.call("time.time", advice=f"use `{temporal.TIME}`"),
+        Pattern.call("time.time_ns", advice=f"use `{temporal.TIME_NS}`"),
+        *(
+            Pattern.call(f"time.{name}", advice=f"use `{temporal.TIME}`")
+            for name in (
+                "monotonic",
+                "monotonic_ns",
+                "perf_counter",
+                "perf_counter_ns",
+                "process_time",
+                "process_time_ns",
+                "thread_time",
+                "thread_time_ns",
+            )
+        ),
+        *(Pattern.call(name, advice=f"pass `{temporal.NOW}` explicitly") for name in sorted(_NO_ARGUMENT_CLOCK_READS)),
+        Pattern.call("time.strftime", advice=f"pass `{temporal.NOW}.timetuple()` as the time"),
+        Pattern.call("pendulum.now"),
+        Pattern.call("arrow.now"),
+        Pattern.call("arrow.utcnow"),
+        Pattern.call("pandas.Timestamp.now"),
+        Pattern.call("pandas.Timestamp.utcnow"),
+    )
+
+    def applies(self, ref):
+        if ref.arguments.starred:
+            return ref.name not in _NO_ARGUMENT_CLOCK_READS and ref.name != "time.strftime"
+        if ref.name in _NO_ARGUMENT_CLOCK_READS:
+            return ref.arguments.count == 0
+        if ref.name == "time.strftime":
+            return ref.arguments.count == 1
+        return True

@@ -1,0 +1,69 @@
+from detlint.model import Severity
+from detlint.rules.base import Pattern, ReferenceRule
+
+_LOOPS = ("asyncio.get_event_loop()", "asyncio.get_running_loop()", "asyncio.new_event_loop()")
+
+
+class EventLoopControl(ReferenceRule):
+    """
+    ## What it does
+    Flags code that drives an event loop from workflow code: `asyncio.run()`,
+    `asyncio.new_event_loop()`, `asyncio.set_event_loop()`, and `run_until_complete()` or
+    `run_forever()` on a loop.
+
+    ## Why is this bad?
+    A workflow already runs on Temporal's deterministic event loop, which orders every task
+    and timer by history. A second loop runs outside it: its timing is the host's, not
+    history's, and the SDK's loop refuses to be nested or replaced.
+
+    ## Example
+    ```python
+    import asyncio
+
+    from temporalio import workflow
+
+
+    async def compute() -> int:
+        return 1
+
+
+    @workflow.defn
+    class Totals:
+        @workflow.run
+        async def run(self) -> int:
+            return asyncio.run(compute())
+    ```
+
+    ## Use instead
+    ```python
+    from temporalio import workflow
+
+
+    async def compute() -> int:
+        return 1
+
+
+    @workflow.defn
+    class Totals:
+        @workflow.run
+        async def run(self) -> int:
+            return await compute()
+    ```
+
+    ## Fix safety
+    No fix is offered.
+    """
+
+    code = "DET111"
+    name = "event-loop-control"
+    severity = Severity.ERROR
+    summary = "Event loop driven from workflow code"
+    what = "{name} drives an event loop other than the workflow's deterministic one"
+    advice = "`await` the coroutine instead"
+    patterns = (
+        Pattern.call("asyncio.run"),
+        Pattern.call("asyncio.new_event_loop"),
+        Pattern.call("asyncio.set_event_loop"),
+        Pattern.call("asyncio.Runner"),
+        *(Pattern.method(loop, "run_until_complete", "run_forever") for loop in _LOOPS),
+    )
