@@ -480,8 +480,9 @@ class _Checker:
         key = "banned-calls"
         table = self._table(key, 'qualified names to messages ("acme.now" = "use workflow.now()")')
         for name, message in (table or {}).items():
-            if not _QUALIFIED_NAME.fullmatch(name):
-                raise self.error(f"{key!r}: {name!r} is not a dotted Python name", key, name)
+            if not _QUALIFIED_NAME.fullmatch(name.removesuffix(".*")):
+                problem = "is not a dotted Python name (or a module followed by .*)"
+                raise self.error(f"{key!r}: {name!r} {problem}", key, name)
             if not isinstance(message, str):
                 problem = f"must map to a message string, not {_kind(message)}"
                 raise self.error(f"{key!r}: {name!r} {problem}", key, name)

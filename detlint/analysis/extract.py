@@ -30,6 +30,7 @@ from detlint.analysis.facts import (
 from detlint.analysis.scopes import (
     BUILTINS,
     LITERAL_VALUES,
+    PATH_VALUES,
     SET_OPERATORS,
     SET_RESULT_METHODS,
     SET_VALUES,
@@ -44,6 +45,7 @@ from detlint.analysis.scopes import (
 from detlint.model import Position, Range
 from detlint.rules.base import TreeRule
 
+TYPE_CHECKING = frozenset({"typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECKING"})
 NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:[\s,]+[A-Z]+[0-9]*)*))?", re.IGNORECASE)
 
 
@@ -202,9 +204,13 @@ class _Extractor(cst.CSTVisitor):
             if owner in SET_VALUES and method in SET_RESULT_METHODS:
                 return owner
             return f"{base}()"
-        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, SET_OPERATORS):
+        if isinstance(node, cst.BinaryOperation):
             left = self.resolve_expression(node.left)
-            return left if left in SET_VALUES else None
+            if isinstance(node.operator, SET_OPERATORS) and left in SET_VALUES:
+                return left
+            if isinstance(node.operator, cst.Divide) and left in PATH_VALUES:
+                return left
+            return None
         if node is not None:
             return LITERAL_VALUES.get(type(node))
         return None
@@ -243,8 +249,14 @@ class _Extractor(cst.CSTVisitor):
         self.functions.append(module_scope)
 
     def visit_If(self, node: cst.If) -> bool:
-        # `if __name__ == "__main__":` never runs when the sandbox imports the module.
-        return not (self.scopes[-1].kind == "module" and _is_main_guard(node.test))
+        # `if __name__ == "__main__":` never runs when the sandbox imports the module, and
+        # `if TYPE_CHECKING:` never runs at all; an `else:` does.
+        main_guard = self.scopes[-1].kind == "module" and _is_main_guard(node.test)
+        if main_guard or self.resolve_expression(node.test) in TYPE_CHECKING:
+            if node.orelse is not None:
+                node.orelse.visit(self)
+            return False
+        return True
 
     def visit_Comment(self, node: cst.Comment) -> None:
         match = NOQA.search(node.value)

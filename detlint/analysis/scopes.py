@@ -30,6 +30,8 @@ SET_VALUES = frozenset({"builtins.set()", "builtins.frozenset()"})
 # Set methods and operators whose result is again a set.
 SET_RESULT_METHODS = frozenset({"union", "intersection", "difference", "symmetric_difference", "copy"})
 SET_OPERATORS = (cst.BitOr, cst.BitAnd, cst.Subtract, cst.BitXor)
+# `path / "name"` is again a path.
+PATH_VALUES = frozenset(f"pathlib.{cls}()" for cls in ("Path", "PosixPath", "WindowsPath", "PurePath"))
 
 
 @dataclass
