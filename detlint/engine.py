@@ -121,11 +121,11 @@ def _findings(index: ProjectIndex) -> Iterable[Diagnostic]:
     rules = all_rules()
     for role, roots in ((Role.WORKFLOW, index.roots.workflow), (Role.ACTIVITY, index.roots.activity)):
         for root in roots:
-            module = index.functions[root.qualname][1]
-            for effect in index.effects[root.qualname]:
+            path = root.module.path
+            for effect in index.effects[root]:
                 rule = rules[effect.code]
                 if rule.role in (role, Role.ANY):
-                    yield Diagnostic(effect.code, effect.message(), module.path, effect.range, rule.severity)
+                    yield Diagnostic(effect.code, effect.message(), path, effect.range, rule.severity)
             seen: set[tuple[Range, str, str]] = set()
             for site, callee in index.calls(root):
                 for reached in index.reached(callee):
@@ -137,10 +137,9 @@ def _findings(index: ProjectIndex) -> Iterable[Diagnostic]:
                     seen.add(key)
                     yield Diagnostic(
                         effect.code,
-                        effect.message(chain_text(reached, module)),
-                        module.path,
+                        effect.message(chain_text(reached, root.module)),
+                        path,
                         site,
                         rule.severity,
                         related=index.chain_locations(reached),
                     )
-

@@ -3,26 +3,37 @@
 Works on facts only (no trees). A call reaches a project function when its resolved name is
 that function (`pkg.mod.helper`), a method of a project class reached through the class or an
 instance (`pkg.mod.Repo.save`, `pkg.mod.Repo().save`, including inherited methods), or a
-constructor (`pkg.mod.Repo` -> `pkg.mod.Repo.__init__`).
+constructor (`pkg.mod.Repo` -> `pkg.mod.Repo.__init__`). Two files may carry the same module
+name (scripts in different folders, sub-projects of a monorepo): a name then resolves within
+the calling file's module, and is otherwise left unresolved rather than guessed.
 """
 
 from __future__ import annotations
 
-from collections import deque
+from collections import defaultdict, deque
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable, Iterable, TypeVar
 
 from detlint.analysis.facts import ClassFacts, Effect, FunctionFacts, ModuleFacts
 from detlint.model import Location, Range
 
+T = TypeVar("T")
 
-@dataclass(frozen=True)
-class Hop:
-    """One call on the way from workflow code to an effect."""
+
+@dataclass(frozen=True, eq=False)
+class Node:
+    """A function of the project (or a module's top level), hashed by identity."""
 
     function: FunctionFacts
     module: ModuleFacts
-    call_site: Range  # where this hop's function was called from the previous one
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One call on the way from a root to an effect: `node` was called at `call_site`."""
+
+    node: Node
+    call_site: Range
 
 
 @dataclass(frozen=True)
@@ -35,8 +46,8 @@ class ReachedEffect:
 class Roots:
     """The functions where findings are reported, by role."""
 
-    workflow: tuple[FunctionFacts, ...]
-    activity: tuple[FunctionFacts, ...]
+    workflow: tuple[Node, ...]
+    activity: tuple[Node, ...]
 
 
 class ProjectIndex:
@@ -50,102 +61,99 @@ class ProjectIndex:
         `decorators_for` gives the workflow and activity decorator names a module's
         configuration recognises."""
         self.modules = [m for m in modules if m.parse_failure is None]
-        self.functions: dict[str, tuple[FunctionFacts, ModuleFacts]] = {}
-        self.classes: dict[str, ClassFacts] = {}
+        self.nodes = [Node(f, m) for m in self.modules for f in m.functions.values()]
+        self._functions: dict[str, list[Node]] = defaultdict(list)
+        for node in self.nodes:
+            self._functions[node.function.qualname].append(node)
+        self._classes: dict[str, list[tuple[ClassFacts, ModuleFacts]]] = defaultdict(list)
         for module in self.modules:
-            for function in module.functions.values():
-                self.functions[function.qualname] = (function, module)
-            self.classes.update(module.classes)
-        self.effects = {q: effects_of(f, m) for q, (f, m) in self.functions.items()}
+            for cls in module.classes.values():
+                self._classes[cls.qualname].append((cls, module))
+        self.effects = {node: effects_of(node.function, node.module) for node in self.nodes}
         self.roots = self._find_roots(decorators_for)
-        self._root_names = {f.qualname for f in self.roots.workflow} | {f.qualname for f in self.roots.activity}
-        self._reached: dict[str, list[ReachedEffect]] = {}
+        self._root_nodes = {*self.roots.workflow, *self.roots.activity}
+        self._reached: dict[Node, list[ReachedEffect]] = {}
 
     # -- roles ------------------------------------------------------------------------------
 
     def _find_roots(self, decorators_for: Callable) -> Roots:
-        workflow: list[FunctionFacts] = []
-        activity: list[FunctionFacts] = []
+        workflow: list[Node] = []
+        activity: list[Node] = []
+        by_function = {id(node.function): node for node in self.nodes}
         for module in self.modules:
             workflow_decorators, activity_decorators = decorators_for(module)
-            workflow_classes = [
-                c for c in module.classes.values() if workflow_decorators.intersection(c.decorators)
-            ]
+            workflow_classes = [c for c in module.classes.values() if workflow_decorators.intersection(c.decorators)]
             if workflow_classes:
                 # The sandbox re-imports the module: its top-level statements are workflow code.
-                workflow.append(module.functions[module.module_scope])
+                workflow.append(by_function[id(module.functions[module.module_scope])])
             for cls in workflow_classes:
-                workflow.extend(module.functions[q] for q in cls.methods)
+                workflow.extend(by_function[id(module.functions[q])] for q in cls.methods)
             activity.extend(
-                f for f in module.functions.values() if activity_decorators.intersection(f.decorators)
+                by_function[id(f)] for f in module.functions.values() if activity_decorators.intersection(f.decorators)
             )
         return Roots(tuple(workflow), tuple(activity))
 
     # -- calls ------------------------------------------------------------------------------
 
-    def callee(self, name: str) -> str | None:
-        """The project function a called name reaches, or None."""
-        if name in self.functions:
-            return name
-        if name in self.classes:
-            return self._method(name, "__init__")
+    def callee(self, name: str, caller: ModuleFacts) -> Node | None:
+        """The project function a called name reaches from `caller`'s module, or None."""
+        if name in self._functions:
+            return _pick(self._functions[name], caller, lambda node: node.module)
+        if name in self._classes:
+            return self._method(name, "__init__", caller)
         owner, _, method = name.rpartition(".")
-        return self._method(owner.removesuffix("()"), method) if owner else None
+        return self._method(owner.removesuffix("()"), method, caller) if owner else None
 
-    def _method(self, class_qualname: str, method: str, seen: frozenset[str] = frozenset()) -> str | None:
-        cls = self.classes.get(class_qualname)
-        if cls is None or class_qualname in seen:
+    def _method(self, class_name: str, method: str, caller: ModuleFacts, seen: frozenset[str] = frozenset()) -> Node | None:
+        found = _pick(self._classes.get(class_name, []), caller, lambda entry: entry[1])
+        if found is None or class_name in seen:
             return None
-        candidate = f"{class_qualname}.{method}"
-        if candidate in self.functions:
-            return candidate
+        cls, module = found
+        candidate = f"{class_name}.{method}"
+        if candidate in cls.methods:
+            return _pick(self._functions[candidate], module, lambda node: node.module)
         for base in cls.bases:
-            found = self._method(base, method, seen | {class_qualname})
-            if found:
-                return found
+            inherited = self._method(base, method, module, seen | {class_name})
+            if inherited:
+                return inherited
         return None
 
-    def calls(self, function: FunctionFacts) -> Iterable[tuple[Range, str]]:
-        """(call site, callee) for each call from `function` into helpers, not into another
-        root (a root's findings are reported where they are) nor into an activity (calling an
-        activity as a function is a finding of its own)."""
-        for ref in function.references:
-            if not ref.called:
-                continue
-            target = self.callee(ref.name)
-            if target and target != function.qualname and target not in self._root_names:
-                yield ref.range, target
+    def calls(self, node: Node) -> Iterable[tuple[Range, Node]]:
+        """(call site, callee) for each call from `node` into helpers, not into another root
+        (a root's findings are reported where they are)."""
+        for ref in node.function.references:
+            if ref.called:
+                target = self.callee(ref.name, node.module)
+                if target is not None and target is not node and target not in self._root_nodes:
+                    yield ref.range, target
 
-    def reached(self, qualname: str) -> list[ReachedEffect]:
-        """Every effect reachable by calling `qualname`, each by its shortest chain. Computed
-        once per function; cycles are cut by the breadth-first walk."""
-        if qualname not in self._reached:
-            self._reached[qualname] = list(self._walk(qualname))
-        return self._reached[qualname]
+    def reached(self, node: Node) -> list[ReachedEffect]:
+        """Every effect reachable by calling `node`, each by its shortest chain. Computed once
+        per function; cycles are cut by the breadth-first walk."""
+        if node not in self._reached:
+            self._reached[node] = list(self._walk(node))
+        return self._reached[node]
 
-    def _walk(self, start: str) -> Iterable[ReachedEffect]:
-        queue: deque[tuple[str, tuple[Hop, ...]]] = deque([(start, ())])
+    def _walk(self, start: Node) -> Iterable[ReachedEffect]:
+        queue: deque[tuple[Node, tuple[Hop, ...]]] = deque([(start, (Hop(start, start.function.range),))])
         seen = {start}
         while queue:
-            qualname, hops = queue.popleft()
-            function, module = self.functions[qualname]
-            hops_here = hops or (Hop(function, module, function.range),)
-            for effect in self.effects[qualname]:
-                yield ReachedEffect(effect, hops_here)
-            for site, target in self.calls(function):
+            node, hops = queue.popleft()
+            for effect in self.effects[node]:
+                yield ReachedEffect(effect, hops)
+            for site, target in self.calls(node):
                 if target not in seen:
                     seen.add(target)
-                    callee, callee_module = self.functions[target]
-                    queue.append((target, (*hops_here, Hop(callee, callee_module, site))))
+                    queue.append((target, (*hops, Hop(target, site))))
 
     def chain_locations(self, reached: ReachedEffect) -> tuple[Location, ...]:
         """Each helper's call to the next, then the effect itself."""
         hops = reached.hops
         locations = [
-            Location(hop.module.path, nxt.call_site, f"calls {_display(nxt, hop.module)}")
+            Location(hop.node.module.path, nxt.call_site, f"calls {_display(nxt, hop.node.module)}")
             for hop, nxt in zip(hops, hops[1:])
         ]
-        last = hops[-1]
+        last = hops[-1].node
         locations.append(Location(last.module.path, reached.effect.range, reached.effect.leaf))
         return tuple(locations)
 
@@ -156,8 +164,14 @@ def chain_text(reached: ReachedEffect, from_module: ModuleFacts) -> str:
 
 
 def _display(hop: Hop, from_module: ModuleFacts) -> str:
-    name = hop.function.display
-    if hop.module.module != from_module.module:
-        name = f"{hop.module.module.rpartition('.')[2]}.{name}"
+    name = hop.node.function.display
+    if hop.node.module.module != from_module.module:
+        name = f"{hop.node.module.module.rpartition('.')[2]}.{name}"
     return f"{name}()"
 
+
+def _pick(candidates: list[T], caller: ModuleFacts, module_of: Callable[[T], ModuleFacts]) -> T | None:
+    """The only candidate, or the one in the caller's own file; never a guess between files."""
+    if len(candidates) == 1:
+        return candidates[0]
+    return next((c for c in candidates if module_of(c) is caller), None)
