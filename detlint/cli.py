@@ -15,6 +15,7 @@ from detlint import __version__
 from detlint.config import ConfigError, SettingsResolver
 from detlint.engine import check
 from detlint.output import FORMATTERS
+from detlint.output.rule_docs import render
 from detlint.output.text import format_statistics
 from detlint.rules.base import all_rules
 
@@ -107,8 +108,5 @@ def _explain_rule(code: str) -> int:
     if rule is None:
         print(f"detlint: error: unknown rule code {code!r} (see `detlint rules`)", file=sys.stderr)
         return EXIT_ERROR
-    print(f"# {rule.name} ({rule.code})\n")
-    print(f"Severity: {rule.severity.value}. Applies to {rule.role.value} code."
-          f"{'' if rule.default_enabled else ' Off by default.'}\n")
-    print(rule.documentation())
+    sys.stdout.write(render(rule))
     return EXIT_CLEAN

@@ -49,3 +49,11 @@ def test_rule_has_fixtures(code):
 def test_codes_are_unique_and_well_formed():
     names = [rule.name for rule in all_rules().values()]
     assert len(names) == len(set(names))
+
+
+def test_rule_pages_are_up_to_date():
+    from detlint.output.rule_docs import pages
+
+    folder = REPO / "docs" / "rules"
+    on_disk = {p.name: p.read_text(encoding="utf-8") for p in folder.glob("*.md")}
+    assert on_disk == pages(), "run `python -m detlint.output.rule_docs docs/rules`"

@@ -47,9 +47,10 @@ class NetworkAccess(ReferenceRule):
 
     ## Example
     ```python
-    import httpx
-
     from temporalio import workflow
+
+    with workflow.unsafe.imports_passed_through():
+        import httpx
 
 
     @workflow.defn

@@ -121,6 +121,15 @@ DIVERGENCES: dict[str, str] = {
         "sandbox excludes os.stat from its os restrictions (CPython calls it while "
         "formatting tracebacks); it is a filesystem call, which detlint flags"
     ),
+    "DET106/flagged.py::DerivedPathOpen": (
+        "sandbox restricts Path methods only on objects made by the proxied Path class; "
+        "a path derived with `/` (or with_name, parent, ...) is a plain Path, so its "
+        "open() gets through"
+    ),
+    "DET106/flagged.py::DerivedPathExists": (
+        "sandbox restricts Path methods only on objects made by the proxied Path class; "
+        "a path derived with with_name() is a plain Path, so its exists() gets through"
+    ),
     "DET107/flagged.py::SslDefaultContext": (
         "sandbox does not restrict ssl (it loads CA files from disk and is only useful "
         "with sockets); detlint flags it as network"
@@ -128,6 +137,10 @@ DIVERGENCES: dict[str, str] = {
     "DET107/flagged.py::Sqlite3InMemory": (
         "sandbox deliberately allows sqlite3 (in-memory use); detlint flags database "
         "drivers in workflow code"
+    ),
+    "DET108/flagged.py::OsEnvironMembership": (
+        "sandbox proxies do not intercept `in` (__contains__), so `KEY in os.environ` "
+        "reads the host environment; os.environ[...] and os.environ.get are rejected"
     ),
     "DET108/flagged.py::SysArgv": (
         "sandbox cannot restrict sys (type(sys) is used as ModuleType); detlint flags "
