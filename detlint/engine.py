@@ -8,18 +8,18 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from detlint.analysis.extract import extract
 from detlint.analysis.facts import Effect, FunctionFacts, ModuleFacts
 from detlint.analysis.index import ProjectIndex, chain_text
 from detlint.analysis.modules import module_name
-from detlint.config import Settings, SettingsResolver
+from detlint.config import Settings, SettingsResolver, display_path
 from detlint.discover import discover
 from detlint.filters import is_reported
 from detlint.frameworks import temporal
 from detlint.model import Diagnostic, Position, Range
-from detlint.rules.base import ReferenceRule, Role, TreeRule, all_rules
+from detlint.rules.base import ProjectRule, ReferenceRule, Role, TreeRule, all_rules
 
 PARSE_ERROR = "DET001"
 
@@ -54,15 +54,22 @@ class RuleSet:
         return found
 
 
-def check(paths: Sequence[Path], resolver: SettingsResolver, *, cwd: Path) -> Report:
+def check(
+    paths: Sequence[Path], resolver: SettingsResolver, *, cwd: Path, sources: Mapping[Path, bytes] | None = None
+) -> Report:
+    """Analyse `paths`. `sources` gives the text of files that editors and flake8 hold in
+    memory (unsaved buffers, stdin): it replaces what is on disk, and the file is analysed even
+    when it does not exist there."""
     report = Report()
+    in_memory = {display_path(path, cwd): text for path, text in (sources or {}).items()}
     discovery = discover(paths, resolver, cwd=cwd)
-    report.errors.extend(f"{path}: No such file or directory" for path in discovery.missing)
+    report.errors.extend(f"{path}: No such file or directory" for path in discovery.missing if path not in in_memory)
+    files = [*discovery.files, *(path for path in in_memory if path not in discovery.files)]
     modules: list[ModuleFacts] = []
     settings_of: dict[Path, Settings] = {}
-    for path in discovery.files:
+    for path in files:
         settings = resolver.for_path(path)
-        facts = _extract_file(path, cwd / path, settings, report)
+        facts = _extract_file(path, cwd / path, in_memory.get(path), settings, report)
         if facts is not None:
             settings_of[path] = settings
             modules.append(facts)
@@ -74,7 +81,12 @@ def check(paths: Sequence[Path], resolver: SettingsResolver, *, cwd: Path) -> Re
         decorators_for=lambda module: _decorators(settings_of[module.path]),
     )
     rules = all_rules()
-    candidates = [*_parse_failures(modules), *_findings(index)]
+    project_rules = [rule(resolver.for_path(cwd)) for rule in rules.values() if issubclass(rule, ProjectRule)]
+    candidates = [
+        *_parse_failures(modules),
+        *_findings(index),
+        *(d for rule in project_rules for d in rule.check(index, lambda module: settings_of[module.path])),
+    ]
     by_path = {m.path: m for m in modules}
     report.diagnostics = sorted(
         (d for d in candidates if is_reported(d, rules[d.code], settings_of[d.path], by_path[d.path])),
@@ -83,13 +95,17 @@ def check(paths: Sequence[Path], resolver: SettingsResolver, *, cwd: Path) -> Re
     return report
 
 
-def _extract_file(path: Path, location: Path, settings: Settings, report: Report) -> ModuleFacts | None:
-    """`path` as the user sees it (relative to the working directory), `location` to open."""
-    try:
-        source = location.read_bytes()
-    except OSError as error:
-        report.errors.append(f"{path}: cannot read: {error.strerror or error}")
-        return None
+def _extract_file(
+    path: Path, location: Path, source: bytes | None, settings: Settings, report: Report
+) -> ModuleFacts | None:
+    """`path` as the user sees it (relative to the working directory), `location` to open
+    unless its `source` is given."""
+    if source is None:
+        try:
+            source = location.read_bytes()
+        except OSError as error:
+            report.errors.append(f"{path}: cannot read: {error.strerror or error}")
+            return None
     try:
         return extract(path, source, module_name(location), RuleSet.for_settings(settings).tree)
     except RecursionError:
@@ -117,8 +133,16 @@ def _parse_failures(modules: Iterable[ModuleFacts]) -> Iterable[Diagnostic]:
 
 def _findings(index: ProjectIndex) -> Iterable[Diagnostic]:
     """Effects in workflow (activity) code where they are; effects reached through helpers at
-    the call site in the root, once per call site, code and leaf."""
+    the call site in the root, once per call site, code and leaf. Effects of rules that apply
+    to any code are reported where they are, in every function."""
     rules = all_rules()
+    roots = {*index.roots.workflow, *index.roots.activity}
+    for node in index.nodes:
+        if node not in roots:
+            for effect in index.effects[node]:
+                rule = rules[effect.code]
+                if rule.role is Role.ANY:
+                    yield Diagnostic(effect.code, effect.message(), node.module.path, effect.range, rule.severity)
     for role, roots in ((Role.WORKFLOW, index.roots.workflow), (Role.ACTIVITY, index.roots.activity)):
         for root in roots:
             path = root.module.path
@@ -132,7 +156,7 @@ def _findings(index: ProjectIndex) -> Iterable[Diagnostic]:
                     effect = reached.effect
                     rule = rules[effect.code]
                     key = (site, effect.code, effect.leaf)
-                    if rule.role not in (role, Role.ANY) or key in seen:
+                    if rule.role is not role or key in seen:  # ANY effects stay where they are
                         continue
                     seen.add(key)
                     yield Diagnostic(

@@ -19,6 +19,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from detlint.analysis.facts import (
     MODULE_SCOPE,
+    Argument,
     Arguments,
     ClassFacts,
     Effect,
@@ -405,12 +406,16 @@ class _Extractor(cst.CSTVisitor):
         self._consume_chain(node.func)
         if name is None:
             return
-        positional = tuple(
-            self._source(arg.value) for arg in node.args if arg.keyword is None and not arg.star
-        )
         arguments = Arguments(
-            positional=positional,
-            keywords=tuple(arg.keyword.value for arg in node.args if arg.keyword is not None),
+            items=tuple(
+                Argument(
+                    keyword=arg.keyword.value if arg.keyword is not None else None,
+                    source=_shorten(self._source(arg.value)),
+                    value=self.resolve_expression(arg.value),
+                )
+                for arg in node.args
+                if not arg.star
+            ),
             starred=any(arg.star for arg in node.args),
         )
         self.functions[-1].references.append(Reference(name, self.context.range(node), True, arguments))
@@ -460,6 +465,10 @@ class _Extractor(cst.CSTVisitor):
 
     def _source(self, node: cst.CSTNode) -> str:
         return self._code_module.code_for_node(node)
+
+
+def _shorten(source: str, limit: int = 120) -> str:
+    return source if len(source) <= limit else source[: limit - 1] + "…"
 
 
 def _hooks_of(rule_class: type[TreeRule]) -> dict[str, str]:

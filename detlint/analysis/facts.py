@@ -16,16 +16,29 @@ MODULE_SCOPE = "<module>"
 
 
 @dataclass(frozen=True)
-class Arguments:
-    """The shape of a call's arguments, enough to tell `Random()` from `Random(42)`."""
+class Argument:
+    keyword: str | None  # None for a positional argument
+    source: str  # its source text, shortened when long
+    value: str | None = None  # what it resolves to (a qualified name or value), when known
 
-    positional: tuple[str, ...] = ()  # source text of each positional argument
-    keywords: tuple[str, ...] = ()
+
+@dataclass(frozen=True)
+class Arguments:
+    """A call's arguments, enough to tell `Random()` from `Random(42)` or to read a keyword."""
+
+    items: tuple[Argument, ...] = ()
     starred: bool = False  # *args or **kwargs: the real arguments are unknown
 
     @property
+    def positional(self) -> tuple[Argument, ...]:
+        return tuple(a for a in self.items if a.keyword is None)
+
+    def keyword(self, name: str) -> Argument | None:
+        return next((a for a in self.items if a.keyword == name), None)
+
+    @property
     def count(self) -> int:
-        return len(self.positional) + len(self.keywords)
+        return len(self.items)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ docstring, in ruff's sections) and its check. Subclassing registers it.
 * `ReferenceRule`: flags uses of names (calls, reads) matched by `patterns`; works on facts.
 * `TreeRule`: needs the syntax tree; its `visit_<Node>` hooks run inside the single parsing
   pass (see analysis/extract.py) and report `Effect`s through the context.
+* `ProjectRule`: joins facts across the project (a call site with the definition it calls);
+  runs once per check on the project index.
 * `Rule`: anything else (DET001 is produced by the engine itself).
 """
 
@@ -13,12 +15,13 @@ import enum
 import inspect
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Iterable
+from typing import TYPE_CHECKING, Callable, ClassVar, Iterable
 
-from detlint.analysis.facts import Effect, Reference
-from detlint.model import Severity
+from detlint.analysis.facts import Effect, ModuleFacts, Reference
+from detlint.model import Diagnostic, Severity
 
 if TYPE_CHECKING:
+    from detlint.analysis.index import ProjectIndex
     from detlint.config import Settings
 
 CODE_PATTERN = re.compile(r"^DET\d{3}$")
@@ -164,6 +167,19 @@ class TreeRule(Rule):
             for attr in dir(cls)
             if attr.startswith("visit_") and callable(getattr(cls, attr))
         }
+
+
+# ---------------------------------------------------------------------------------------------
+# Project rules
+
+
+class ProjectRule(Rule):
+    """A rule over the whole project's facts. It is created with the settings of the folder the
+    check runs in; `settings_of(module)` gives each file's own settings for per-file options.
+    Its diagnostics go through the same selection, per-file ignores and `# noqa` as the rest."""
+
+    def check(self, index: ProjectIndex, settings_of: Callable[[ModuleFacts], Settings]) -> Iterable[Diagnostic]:
+        raise NotImplementedError
 
 
 def all_rules() -> dict[str, type[Rule]]:

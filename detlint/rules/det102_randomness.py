@@ -76,7 +76,6 @@ class RandomnessOrFreshId(ReferenceRule):
             return False  # a constant-time comparison, not a draw
         if ref.name not in _SEEDABLE:
             return True
-        arguments = ref.arguments
-        seeds = [*arguments.positional, *arguments.keywords]
+        seeds = [argument.source for argument in ref.arguments.items]
         # `Random()` and `Random(None)` seed themselves from the operating system.
-        return not arguments.starred and (not seeds or seeds == ["None"])
+        return not ref.arguments.starred and seeds in ([], ["None"])
