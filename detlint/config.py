@@ -43,11 +43,11 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
     "*.egg-info",
 )  # fmt: skip
 
-# grpc is deliberately absent: the Temporal SDK passes it through the sandbox itself.
+# grpc is deliberately absent: the Temporal SDK passes it through the sandbox itself; so is
+# openai, which Temporal's OpenAI Agents plugin passes through.
 DEFAULT_HEAVY_IMPORTS: tuple[str, ...] = (
     "requests", "httpx", "aiohttp", "boto3", "botocore", "numpy", "pandas", "sqlalchemy",
     "psycopg", "psycopg2", "asyncpg", "pymongo", "redis", "urllib3", "kafka", "confluent_kafka",
-    "openai",
 )  # fmt: skip
 
 _SELECTOR = re.compile(r"DET[0-9]{0,3}")
@@ -76,6 +76,9 @@ class Settings:
     workflow_decorators: tuple[str, ...] = ()
     activity_decorators: tuple[str, ...] = ()
     heavy_imports: tuple[str, ...] = DEFAULT_HEAVY_IMPORTS
+    # First-party source folders, relative to root, for module names of namespace packages
+    # (as ruff's `src`); empty: names come from the `__init__.py` files around each file.
+    src: tuple[str, ...] = ()
     # What relative paths given to is_excluded / is_ignored_for are relative to. Callers such as
     # the engine run with an explicit cwd that need not be the process's; None = the process's.
     cwd: Path | None = None
@@ -242,7 +245,7 @@ def _compile_globs(globs: Iterable[str]) -> re.Pattern[str] | None:
 
 _KEYS = (
     "select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores",
-    "banned-calls", "workflow-decorators", "activity-decorators", "heavy-imports",
+    "banned-calls", "workflow-decorators", "activity-decorators", "heavy-imports", "src",
 )  # fmt: skip
 
 _HEADER = re.compile(r"^\s*\[\[?([^\]]*)\]")
@@ -429,6 +432,7 @@ def _validate(table: dict[str, Any], source: _Source, known: Collection[str]) ->
         fields[key] = check.selectors(key)
     for key in ("exclude", "extend-exclude"):
         fields[key] = check.strings(key, "glob patterns")
+    fields["src"] = check.strings("src", "folder paths")
     for key in ("workflow-decorators", "activity-decorators", "heavy-imports"):
         fields[key] = check.names(key)
     fields["per-file-ignores"] = check.per_file_ignores()

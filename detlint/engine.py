@@ -6,6 +6,7 @@ Every front end (CLI, and later flake8, LSP, --fix) calls `check` and formats it
 from __future__ import annotations
 
 import functools
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
@@ -13,7 +14,7 @@ from typing import Iterable, Mapping, Sequence
 from detlint.analysis.extract import extract
 from detlint.analysis.facts import Effect, FunctionFacts, ModuleFacts
 from detlint.analysis.index import ProjectIndex, chain_text
-from detlint.analysis.modules import module_name
+from detlint.analysis.modules import ModuleMap, module_name
 from detlint.config import Settings, SettingsResolver, display_path
 from detlint.discover import discover
 from detlint.filters import is_reported
@@ -28,7 +29,8 @@ PARSE_ERROR = "DET001"
 class Report:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # one line each: unreadable files, internal errors
-    files: int = 0
+    files: int = 0  # files requested (found under the given paths)
+    parsed: int = 0  # files parsed: Temporal code, and the project modules it imports
 
 
 @dataclass(frozen=True)
@@ -57,49 +59,115 @@ class RuleSet:
 def check(
     paths: Sequence[Path], resolver: SettingsResolver, *, cwd: Path, sources: Mapping[Path, bytes] | None = None
 ) -> Report:
-    """Analyse `paths`. `sources` gives the text of files that editors and flake8 hold in
-    memory (unsaved buffers, stdin): it replaces what is on disk, and the file is analysed even
-    when it does not exist there."""
-    report = Report()
-    in_memory = {display_path(path, cwd): text for path, text in (sources or {}).items()}
-    discovery = discover(paths, resolver, cwd=cwd)
-    report.errors.extend(f"{path}: No such file or directory" for path in discovery.missing if path not in in_memory)
-    files = [*discovery.files, *(path for path in in_memory if path not in discovery.files)]
-    modules: list[ModuleFacts] = []
-    settings_of: dict[Path, Settings] = {}
-    for path in files:
-        settings = resolver.for_path(path)
-        facts = _extract_file(path, cwd / path, in_memory.get(path), settings, report)
+    """Analyse `paths` and report their findings.
+
+    Demand-driven: a requested file is parsed when its text can define Temporal code (or it
+    was named explicitly); then every project module that parsed code imports, transitively,
+    is parsed too (from anywhere in the project, so checking one file still follows its
+    helpers). Nothing else is ever parsed. Findings are reported for requested files only.
+
+    `sources` gives the text of files that editors and flake8 hold in memory (unsaved
+    buffers, stdin): it replaces what is on disk, and the file is analysed even when it does
+    not exist there."""
+    return _Run(resolver, cwd, sources or {}).check(paths)
+
+
+class _Run:
+    def __init__(self, resolver: SettingsResolver, cwd: Path, sources: Mapping[Path, bytes]) -> None:
+        self.resolver = resolver
+        self.cwd = cwd
+        self.in_memory = {display_path(path, cwd): text for path, text in sources.items()}
+        self.report = Report()
+        self.modules: dict[Path, ModuleFacts] = {}
+        self.settings_of: dict[Path, Settings] = {}
+        self.module_map = ModuleMap()
+
+    def check(self, paths: Sequence[Path]) -> Report:
+        discovery = discover(paths, self.resolver, cwd=self.cwd)
+        missing = [path for path in discovery.missing if path not in self.in_memory]
+        self.report.errors.extend(f"{path}: No such file or directory" for path in missing)
+        requested = [*discovery.files, *(p for p in self.in_memory if p not in discovery.files)]
+        explicit = {display_path(self.cwd / p, self.cwd) for p in paths if (self.cwd / p).is_file()}
+        self.report.files = len(requested)
+        for path in requested:
+            self._map(path)
+        queue = deque(p for p in requested if p in explicit or p in self.in_memory or self._may_define_temporal(p))
+        while queue:
+            facts = self._parse(queue.popleft())
+            if facts is not None:
+                queue.extend(p for name in facts.imports for p in self._project_files(name, facts))
+        self.report.parsed = len(self.modules)
+        self.report.diagnostics = self._diagnostics(set(requested))
+        return self.report
+
+    # -- the project's modules ----------------------------------------------------------------
+
+    def _map(self, path: Path) -> None:
+        settings = self.resolver.for_path(path)
+        self.module_map.add(module_name(self.cwd / path, _source_roots(settings)), path)
+
+    def _project_files(self, module: str, importer: ModuleFacts) -> list[Path]:
+        """The project's files for a module that `importer` imports, found as Python would find
+        them: beside the importer's top package, under its project root, or its `src` folders."""
+        settings = self.settings_of[importer.path]
+        relative = Path(*module.split("."))
+        for folder in (_import_root(self.cwd / importer.path, importer.module), settings.root, *_source_roots(settings)):
+            for candidate in (relative.with_suffix(".py"), relative / "__init__.py", relative.with_suffix(".pyi")):
+                location = folder / candidate
+                if location.is_file():
+                    path = display_path(location, self.cwd)
+                    return [] if path in self.modules else [path]
+        return [p for p in self.module_map.files(module) if p not in self.modules]
+
+    def _may_define_temporal(self, path: Path) -> bool:
+        """The cheap pre-filter: Temporal code names `temporalio` or a configured decorator."""
+        try:
+            text = self.in_memory.get(path) or (self.cwd / path).read_bytes()
+        except OSError:
+            return True  # let parsing report it
+        settings = self.resolver.for_path(path)
+        names = [b"temporalio", *(d.rpartition(".")[2].encode() for d in _custom_decorators(settings))]
+        return any(name in text for name in names)
+
+    def _parse(self, path: Path) -> ModuleFacts | None:
+        if path in self.modules:
+            return None
+        settings = self.resolver.for_path(path)
+        facts = _extract_file(path, self.cwd, self.in_memory.get(path), settings, self.report)
         if facts is not None:
-            settings_of[path] = settings
-            modules.append(facts)
-    report.files = len(modules)
+            self.modules[path] = facts
+            self.settings_of[path] = settings
+        return facts
 
-    index = ProjectIndex(
-        modules,
-        effects_of=lambda function, module: RuleSet.for_settings(settings_of[module.path]).effects_of(function),
-        decorators_for=lambda module: _decorators(settings_of[module.path]),
-    )
-    rules = all_rules()
-    project_rules = [rule(resolver.for_path(cwd)) for rule in rules.values() if issubclass(rule, ProjectRule)]
-    candidates = [
-        *_parse_failures(modules),
-        *_findings(index),
-        *(d for rule in project_rules for d in rule.check(index, lambda module: settings_of[module.path])),
-    ]
-    by_path = {m.path: m for m in modules}
-    report.diagnostics = sorted(
-        (d for d in candidates if is_reported(d, rules[d.code], settings_of[d.path], by_path[d.path])),
-        key=lambda d: d.sort_key,
-    )
-    return report
+    # -- findings ---------------------------------------------------------------------------
+
+    def _diagnostics(self, requested: set[Path]) -> list[Diagnostic]:
+        settings_of = self.settings_of
+        index = ProjectIndex(
+            self.modules.values(),
+            effects_of=lambda function, module: RuleSet.for_settings(settings_of[module.path]).effects_of(function),
+            decorators_for=lambda module: _decorators(settings_of[module.path]),
+        )
+        rules = all_rules()
+        project_rules = [rule(self.resolver.for_path(self.cwd)) for rule in rules.values() if issubclass(rule, ProjectRule)]
+        candidates = [
+            *_parse_failures(self.modules.values()),
+            *_findings(index),
+            *(d for rule in project_rules for d in rule.check(index, lambda module: settings_of[module.path])),
+        ]
+        return sorted(
+            (
+                d
+                for d in candidates
+                if d.path in requested and is_reported(d, rules[d.code], settings_of[d.path], self.modules[d.path])
+            ),
+            key=lambda d: d.sort_key,
+        )
 
 
-def _extract_file(
-    path: Path, location: Path, source: bytes | None, settings: Settings, report: Report
-) -> ModuleFacts | None:
-    """`path` as the user sees it (relative to the working directory), `location` to open
-    unless its `source` is given."""
+def _extract_file(path: Path, cwd: Path, source: bytes | None, settings: Settings, report: Report) -> ModuleFacts | None:
+    """`path` as the user sees it (relative to `cwd`); its text is read unless `source` is given."""
+    location = cwd / path
     if source is None:
         try:
             source = location.read_bytes()
@@ -107,12 +175,28 @@ def _extract_file(
             report.errors.append(f"{path}: cannot read: {error.strerror or error}")
             return None
     try:
-        return extract(path, source, module_name(location), RuleSet.for_settings(settings).tree)
+        return extract(path, source, module_name(location, _source_roots(settings)), RuleSet.for_settings(settings).tree)
     except RecursionError:
         report.errors.append(f"{path}: internal error: the file is nested too deeply to analyse")
     except Exception as error:  # one file's bug must not stop the others
         report.errors.append(f"{path}: internal error: {type(error).__name__}: {error}")
     return None
+
+
+def _import_root(location: Path, module: str) -> Path:
+    """The folder a module's top package sits in: where its sibling imports resolve from."""
+    folder = location.parent
+    for _ in range(module.count(".") + (location.stem == "__init__")):
+        folder = folder.parent
+    return folder
+
+
+def _source_roots(settings: Settings) -> tuple[Path, ...]:
+    return tuple(settings.root / folder for folder in settings.src)
+
+
+def _custom_decorators(settings: Settings) -> tuple[str, ...]:
+    return (*settings.workflow_decorators, *settings.activity_decorators)
 
 
 def _decorators(settings: Settings) -> tuple[frozenset[str], frozenset[str]]:

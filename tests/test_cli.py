@@ -112,14 +112,21 @@ def test_noqa_belongs_on_the_first_line_of_a_multiline_call(tmp_path):
 
 
 def test_syntax_error_is_det001_and_other_files_are_still_checked(project):
-    (project / "broken.py").write_text("def broken(:\n    pass\n")
+    (project / "broken.py").write_text("from temporalio import workflow\ndef broken(:\n    pass\n")
     result = detlint("check", "--format", "json", cwd=project)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     rows = json.loads(result.stdout)
     broken = [r for r in rows if r["filename"] == "broken.py"]
-    assert [(r["code"], r["location"]["row"]) for r in broken] == [("DET001", 1)]
+    assert [(r["code"], r["location"]["row"]) for r in broken] == [("DET001", 2)]
     assert any(r["filename"] == "wf.py" for r in rows)
+
+
+def test_a_file_named_explicitly_is_always_parsed(tmp_path):
+    (tmp_path / "script.py").write_text("def broken(:\n")
+    assert detlint("check", ".", cwd=tmp_path).returncode == 0  # no Temporal code: not parsed
+    result = detlint("check", "script.py", cwd=tmp_path)
+    assert result.returncode == 1 and "script.py:1:" in result.stdout and "DET001" in result.stdout
 
 
 def test_broken_config_exits_2_naming_file_key_and_line(project):

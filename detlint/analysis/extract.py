@@ -42,6 +42,7 @@ from detlint.analysis.scopes import (
     comprehension_targets,
     dotted,
     parameter_names,
+    parameters,
 )
 from detlint.model import Position, Range
 from detlint.rules.base import TreeRule
@@ -160,6 +161,7 @@ class _Extractor(cst.CSTVisitor):
         self.classes: list[str] = []  # qualnames of the enclosing classes
         self.class_info: dict[str, _ClassInfo] = {}
         self.consumed: set[int] = set()  # ids of name nodes already part of a recorded reference
+        self.imports: set[str] = set()
         self.context = Context(self)
         self.hooks: dict[str, list[Callable[[cst.CSTNode, Context], None]]] = defaultdict(list)
         for rule in tree_rules:
@@ -201,6 +203,8 @@ class _Extractor(cst.CSTVisitor):
             base = self.resolve_expression(node.func)
             if base is None:
                 return None
+            if base == "functools.partial" and node.args:
+                return self.resolve_expression(node.args[0].value)
             owner, _, method = base.rpartition(".")
             if owner in SET_VALUES and method in SET_RESULT_METHODS:
                 return owner
@@ -241,6 +245,7 @@ class _Extractor(cst.CSTVisitor):
         scope = Scope("module")
         self.scopes.append(scope)
         self._collect(scope, node.body)
+        self.facts.exports = {name: value for name, value in scope.bindings.items() if value}
         module_scope = FunctionFacts(
             qualname=self.facts.module_scope,
             display=MODULE_SCOPE,
@@ -308,6 +313,10 @@ class _Extractor(cst.CSTVisitor):
             self._collect(scope, method.body.body)
             self._collect_assignments_to(receiver, method, info)
             self.scopes.pop()
+        for statement in node.body.body:
+            for small in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
+                if isinstance(small, cst.AnnAssign) and small.value is None and isinstance(small.target, cst.Name):
+                    info.instance.setdefault(small.target.value, self._instance_of(small.annotation))
 
     def _collect_assignments_to(self, receiver: str, method: cst.FunctionDef, info: _ClassInfo) -> None:
         for child in self.context.walk(method.body):
@@ -320,6 +329,8 @@ class _Extractor(cst.CSTVisitor):
             for target in targets:
                 if isinstance(target, cst.Attribute) and _is_name(target.value, receiver):
                     resolved = self.resolve_expression(value) if isinstance(child, (cst.Assign, cst.AnnAssign)) else None
+                    if resolved is None and isinstance(child, cst.AnnAssign):
+                        resolved = self._instance_of(child.annotation)
                     name = target.attr.value
                     if name in info.instance and info.instance[name] != resolved:
                         resolved = None
@@ -351,8 +362,8 @@ class _Extractor(cst.CSTVisitor):
     def visit_FunctionDef_body(self, node: cst.FunctionDef) -> None:
         scope = Scope("function")
         names = parameter_names(node.params)
-        for name in names:
-            scope.bind(name, None)
+        for param in parameters(node.params):
+            scope.bind(param.name.value, self._instance_of(param.annotation))
         in_class = self.scopes[-1].kind == "class"
         if in_class and names and node.params.params:
             self._bind_receiver(scope, node, names[0])
@@ -394,6 +405,15 @@ class _Extractor(cst.CSTVisitor):
 
     visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _enter_comprehension
     leave_ListComp = leave_SetComp = leave_DictComp = leave_GeneratorExp = _leave_comprehension
+
+    def _instance_of(self, annotation: cst.Annotation | None) -> Binding:
+        """`repo: OrderRepo` makes `repo` an instance of the project's `OrderRepo`."""
+        if annotation is None or not isinstance(annotation.annotation, (cst.Name, cst.Attribute)):
+            return None
+        name = self.resolve_expression(annotation.annotation)
+        if name is None or "()" in name or name.startswith(("builtins.", "typing.", "collections.abc.")):
+            return None
+        return f"{name}()"
 
     def _decorator_name(self, decorator: cst.Decorator) -> str | None:
         expression = decorator.decorator
@@ -450,10 +470,19 @@ class _Extractor(cst.CSTVisitor):
             self.consumed.add(id(node))
 
     def visit_Import(self, node: cst.Import) -> bool:
+        self.imports.update(filter(None, (dotted(alias.name) for alias in node.names)))
         return False
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        base = self.import_base(node)
+        if base is not None:
+            self.imports.add(base)
+            if not isinstance(node.names, cst.ImportStar):
+                self.imports.update(f"{base}.{alias.name.value}" for alias in node.names if isinstance(alias.name, cst.Name))
         return False
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        self.facts.imports = tuple(sorted(self.imports))
 
     def visit_Global(self, node: cst.Global) -> bool:
         return False

@@ -110,6 +110,12 @@ class ModuleFacts:
     module: str
     functions: dict[str, FunctionFacts] = field(default_factory=dict)
     classes: dict[str, ClassFacts] = field(default_factory=dict)
+    # Every module this one imports (`import a.b` -> "a.b"; `from a import b` -> "a", "a.b"):
+    # the project modules among them are analysed too.
+    imports: tuple[str, ...] = ()
+    # What the module's top-level names stand for, so `from pkg import helper` reaches the
+    # function an `__init__.py` re-exports: {"helper": "pkg.impl.helper"}.
+    exports: dict[str, str] = field(default_factory=dict)
     # line -> codes silenced by `# noqa: ...` on it; an empty set is a blanket `# noqa`.
     noqa: dict[int, frozenset[str]] = field(default_factory=dict)
     parse_failure: ParseFailure | None = None

@@ -18,6 +18,7 @@ from detlint.analysis.facts import ClassFacts, Effect, FunctionFacts, ModuleFact
 from detlint.model import Location, Range
 
 T = TypeVar("T")
+MAX_ALIAS_HOPS = 16  # re-exports of re-exports; a cycle of aliases stops here
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,7 +67,9 @@ class ProjectIndex:
         for node in self.nodes:
             self._functions[node.function.qualname].append(node)
         self._classes: dict[str, list[tuple[ClassFacts, ModuleFacts]]] = defaultdict(list)
+        self._modules: dict[str, list[ModuleFacts]] = defaultdict(list)
         for module in self.modules:
+            self._modules[module.module].append(module)
             for cls in module.classes.values():
                 self._classes[cls.qualname].append((cls, module))
         self.effects = {node: effects_of(node.function, node.module) for node in self.nodes}
@@ -95,8 +98,35 @@ class ProjectIndex:
 
     # -- calls ------------------------------------------------------------------------------
 
+    def canonical(self, name: str, caller: ModuleFacts) -> str:
+        """The name a project definition has where it is defined: `pkg.helper` becomes
+        `pkg.impl.helper` when `pkg/__init__.py` re-exports it, `mod.repo.save` becomes
+        `store.Repo().save` when `mod` has `repo = Repo()` from `store`."""
+        for _ in range(MAX_ALIAS_HOPS):
+            if name in self._functions or name in self._classes:
+                break
+            rewritten = self._through_exports(name, caller)
+            if rewritten is None or rewritten == name:
+                break
+            name = rewritten
+        return name
+
+    def _through_exports(self, name: str, caller: ModuleFacts) -> str | None:
+        parts = name.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module = _pick(self._modules.get(".".join(parts[:cut]), []), caller, lambda m: m)
+            if module is not None:
+                segment = parts[cut]
+                target = module.exports.get(segment.removesuffix("()"))
+                if target is None:
+                    return None
+                called = "()" if segment.endswith("()") else ""
+                return ".".join([target + called, *parts[cut + 1 :]])
+        return None
+
     def callee(self, name: str, caller: ModuleFacts) -> Node | None:
         """The project function a called name reaches from `caller`'s module, or None."""
+        name = self.canonical(name, caller)
         if name in self._functions:
             return _pick(self._functions[name], caller, lambda node: node.module)
         if name in self._classes:
@@ -105,6 +135,7 @@ class ProjectIndex:
         return self._method(owner.removesuffix("()"), method, caller) if owner else None
 
     def _method(self, class_name: str, method: str, caller: ModuleFacts, seen: frozenset[str] = frozenset()) -> Node | None:
+        class_name = self.canonical(class_name, caller)
         found = _pick(self._classes.get(class_name, []), caller, lambda entry: entry[1])
         if found is None or class_name in seen:
             return None
@@ -171,7 +202,21 @@ def _display(hop: Hop, from_module: ModuleFacts) -> str:
 
 
 def _pick(candidates: list[T], caller: ModuleFacts, module_of: Callable[[T], ModuleFacts]) -> T | None:
-    """The only candidate, or the one in the caller's own file; never a guess between files."""
-    if len(candidates) == 1:
-        return candidates[0]
-    return next((c for c in candidates if module_of(c) is caller), None)
+    """The only candidate, or the one nearest the caller's file (its own file, else the one
+    sharing the most folders with it); None when two are equally near: never a guess."""
+    if len(candidates) <= 1:
+        return candidates[0] if candidates else None
+    nearness = [_shared_folders(module_of(c), caller) for c in candidates]
+    best = max(nearness)
+    return candidates[nearness.index(best)] if nearness.count(best) == 1 else None
+
+
+def _shared_folders(module: ModuleFacts, caller: ModuleFacts) -> int:
+    if module is caller:
+        return 1 << 16
+    shared = 0
+    for mine, theirs in zip(module.path.parent.parts, caller.path.parent.parts):
+        if mine != theirs:
+            break
+        shared += 1
+    return shared

@@ -202,12 +202,13 @@ class BindingCollector(cst.CSTVisitor):
             self._bind_target(target.value, None)
 
 
+def parameters(params: cst.Parameters) -> list[cst.Param]:
+    found = [*params.posonly_params, *params.params, *params.kwonly_params]
+    return found + [p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)]
+
+
 def parameter_names(params: cst.Parameters) -> list[str]:
-    names = [p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)]
-    for star in (params.star_arg, params.star_kwarg):
-        if isinstance(star, cst.Param):
-            names.append(star.name.value)
-    return names
+    return [param.name.value for param in parameters(params)]
 
 
 def comprehension_targets(node: cst.BaseComp) -> list[str]:

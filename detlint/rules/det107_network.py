@@ -90,6 +90,6 @@ class NetworkAccess(ReferenceRule):
     name = "network-access"
     severity = Severity.ERROR
     summary = "Network or external-service access in workflow code"
-    what = "{name} talks to the network, which a replay does not reproduce"
+    what = "{name} talks to a network service or database, which a replay does not reproduce"
     advice = "call the service from an activity"
     patterns = tuple(Pattern.call(name) for name in _CLIENT_CALLS)

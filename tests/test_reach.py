@@ -1,0 +1,80 @@
+"""Whole-project reach: chains across modules, their JSON shape, and demand-driven parsing."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from tests.conftest import FIXTURES, REPO, run_check
+
+
+def test_chain_text_and_related_locations_in_json():
+    result = subprocess.run(
+        [sys.executable, "-m", "detlint", "check", "--format", "json", "fixtures/reach/two_hop"],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+    )
+    [row] = json.loads(result.stdout)
+    assert row["code"] == "DET102"
+    assert "(via billing.next_invoice_id() -> ids.fresh() -> uuid.uuid4())" in row["message"]
+    related = [(r["filename"], r["location"]["row"], r["message"]) for r in row["related"]]
+    assert related == [
+        ("fixtures/reach/two_hop/billing.py", 5, "calls ids.fresh()"),
+        ("fixtures/reach/two_hop/ids.py", 5, "uuid.uuid4()"),
+    ]
+
+
+def test_one_file_still_follows_its_imports(tmp_path):
+    report = run_check(FIXTURES / "reach" / "two_hop" / "workflows.py")
+    assert [(d.code, d.range.start.line) for d in report.diagnostics] == [("DET102", 10)]
+    assert report.files == 1 and report.parsed == 4  # the workflow, the package, billing, ids
+
+
+def test_findings_are_reported_only_for_requested_files():
+    report = run_check(FIXTURES / "reach" / "two_hop" / "ids.py")
+    assert report.diagnostics == []
+
+
+def test_noqa_at_the_call_site_silences_a_reached_finding(tmp_path):
+    (tmp_path / "helpers.py").write_text("import time\n\n\ndef stamp():\n    return time.time()\n")
+    (tmp_path / "wf.py").write_text(
+        textwrap.dedent(
+            """\
+            from temporalio import workflow
+
+            import helpers
+
+
+            @workflow.defn
+            class W:
+                @workflow.run
+                async def run(self) -> float:
+                    return helpers.stamp()  # noqa: DET101
+            """
+        )
+    )
+    assert run_check(tmp_path, cwd=tmp_path).diagnostics == []
+
+
+def test_files_that_cannot_reach_temporal_code_are_never_parsed(tmp_path):
+    (tmp_path / "wf.py").write_text("from temporalio import workflow\nimport used\n")
+    (tmp_path / "used.py").write_text("import time\n")
+    for n in range(20):
+        (tmp_path / f"unrelated_{n}.py").write_text("def broken(:\n")  # never read as Python
+    report = run_check(tmp_path, cwd=tmp_path)
+    assert report.files == 22 and report.parsed == 2
+    assert report.diagnostics == [] and report.errors == []
+
+
+def test_same_module_name_in_two_folders_does_not_mix_them(tmp_path):
+    for folder, effect in (("a", "time.time()"), ("b", "1.0")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "helpers.py").write_text(f"import time\n\n\ndef stamp():\n    return {effect}\n")
+        (tmp_path / folder / "wf.py").write_text(
+            "from temporalio import workflow\nfrom helpers import stamp\n\n\n@workflow.defn\nclass W:\n"
+            "    @workflow.run\n    async def run(self) -> float:\n        return stamp()\n"
+        )
+    report = run_check(tmp_path, cwd=tmp_path)
+    assert [(d.path.as_posix(), d.code) for d in report.diagnostics] == [("a/wf.py", "DET101")]
