@@ -440,6 +440,12 @@ class _Extractor(cst.CSTVisitor):
         )
         self.functions[-1].references.append(Reference(name, self.context.range(node), True, arguments))
 
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        # `:=` binds in the enclosing function even inside a comprehension; uses follow it.
+        if isinstance(node.target, cst.Name):
+            scope = next(s for s in reversed(self.scopes) if s.kind != "comprehension")
+            scope.bind(node.target.value, self.resolve_expression(node.value))
+
     def visit_Arg(self, node: cst.Arg) -> None:
         if node.keyword is not None:
             self.consumed.add(id(node.keyword))

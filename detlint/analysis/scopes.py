@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import builtins
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Callable, Optional, Sequence
 
 import libcst as cst
 
@@ -73,8 +73,10 @@ def absolute_module(module: str, is_package: bool, relative_level: int, target: 
     return ".".join(parts) or None
 
 
-class BindingCollector(cst.CSTVisitor):
-    """Collects the names one scope binds, without entering nested scopes' bodies.
+class BindingCollector:
+    """Collects the names one scope binds, walking statements only: expressions never bind
+    (but for `:=`, which the extractor binds when it meets one), and nested scopes' bodies
+    belong to them.
 
     `resolve` gives the value of an assigned expression, so `now = datetime.now` and
     `rng = workflow.random()` bind to what they stand for.
@@ -92,104 +94,83 @@ class BindingCollector(cst.CSTVisitor):
         self.qualify = qualify
         self.import_base = import_base
 
-    def collect(self, statements: object) -> None:
-        for statement in statements:  # type: ignore[attr-defined]
-            statement.visit(self)
+    def collect(self, statements: Sequence[cst.CSTNode]) -> None:
+        for statement in statements:
+            self._statement(statement)
 
-    # Nested scopes: bind their name, skip their bodies.
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        self._bind_definition(node.name.value)
-        return False
+    def _block(self, block: cst.CSTNode | None) -> None:
+        """The statements of a suite, or of a clause that holds one (`else:`, `except:`)."""
+        if block is not None:
+            suite = block if isinstance(block, cst.BaseSuite) else block.body  # type: ignore[attr-defined]
+            self.collect(suite.body)
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        self._bind_definition(node.name.value)
-        return False
+    def _statement(self, node: cst.CSTNode) -> None:
+        if isinstance(node, cst.SimpleStatementLine):
+            self.collect(node.body)
+        elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            # A def nested in a function is part of that function, not a project function.
+            name = node.name.value
+            self.scope.bind(name, self.qualify(name) if self.scope.kind != "function" else None)
+        elif isinstance(node, cst.If):
+            self._block(node.body)
+            self._statement(node.orelse) if isinstance(node.orelse, cst.If) else self._block(node.orelse)
+        elif isinstance(node, (cst.For, cst.While)):
+            if isinstance(node, cst.For):
+                self._bind_target(node.target, None)
+            self._block(node.body)
+            self._block(node.orelse)
+        elif isinstance(node, cst.With):
+            for item in node.items:
+                if item.asname is not None:
+                    self._bind_target(item.asname.name, None)
+            self._block(node.body)
+        elif isinstance(node, (cst.Try, cst.TryStar)):
+            self._block(node.body)
+            for handler in node.handlers:
+                if handler.name is not None:
+                    self._bind_target(handler.name.name, None)
+                self._block(handler)
+            self._block(node.orelse)
+            self._block(node.finalbody)
+        elif isinstance(node, cst.Match):
+            for case in node.cases:
+                for name in _pattern_names(case.pattern):
+                    self.scope.bind(name, None)
+                self._block(case)
+        else:
+            self._small(node)
 
-    def _bind_definition(self, name: str) -> None:
-        # A def nested in a function is part of that function, not a project function.
-        self.scope.bind(name, self.qualify(name) if self.scope.kind != "function" else None)
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-    def _skip_comprehension(self, node: cst.CSTNode) -> bool:
-        return False
-
-    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _skip_comprehension
-
-    def visit_Import(self, node: cst.Import) -> bool:
-        for alias in node.names:
-            full = dotted(alias.name)
-            if full is None:
-                continue
-            if alias.asname is not None:
-                self._bind_target(alias.asname.name, full)
-            else:
-                top = full.split(".")[0]
-                self.scope.bind(top, top)
-        return False
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        base = self.import_base(node)
-        if isinstance(node.names, cst.ImportStar):
-            return False
-        for alias in node.names:
-            name = dotted(alias.name)
-            if name is None:
-                continue
-            value = f"{base}.{name}" if base else None
-            target = alias.asname.name if alias.asname is not None else alias.name
-            self._bind_target(target, value)
-        return False
-
-    def visit_Global(self, node: cst.Global) -> bool:
-        self.scope.declared_global.update(item.name.value for item in node.names)
-        return False
-
-    def visit_Nonlocal(self, node: cst.Nonlocal) -> bool:
-        for item in node.names:
-            self.scope.bind(item.name.value, None)
-        return False
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        value = self.resolve(node.value) if len(node.targets) == 1 else None
-        for target in node.targets:
-            self._bind_target(target.target, value)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._bind_target(node.target, self.resolve(node.value) if node.value else None)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self._bind_target(node.target, None)
-
-    def visit_For(self, node: cst.For) -> None:
-        self._bind_target(node.target, None)
-
-    def visit_WithItem(self, node: cst.WithItem) -> None:
-        if node.asname is not None:
-            self._bind_target(node.asname.name, None)
-
-    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
-        if node.name is not None:
-            self._bind_target(node.name.name, None)
-
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self._bind_target(node.target, self.resolve(node.value))
-
-    def visit_Del(self, node: cst.Del) -> None:
-        self._bind_target(node.target, None)
-
-    def visit_MatchAs(self, node: cst.MatchAs) -> None:
-        if node.name is not None:
-            self.scope.bind(node.name.value, None)
-
-    def visit_MatchStar(self, node: cst.MatchStar) -> None:
-        if node.name is not None:
-            self.scope.bind(node.name.value, None)
-
-    def visit_MatchMapping(self, node: cst.MatchMapping) -> None:
-        if node.rest is not None:
-            self.scope.bind(node.rest.value, None)
+    def _small(self, node: cst.CSTNode) -> None:
+        if isinstance(node, cst.Assign):
+            value = self.resolve(node.value) if len(node.targets) == 1 else None
+            for target in node.targets:
+                self._bind_target(target.target, value)
+        elif isinstance(node, cst.AnnAssign):
+            self._bind_target(node.target, self.resolve(node.value) if node.value else None)
+        elif isinstance(node, (cst.AugAssign, cst.Del)):
+            self._bind_target(node.target, None)
+        elif isinstance(node, cst.Import):
+            for alias in node.names:
+                full = dotted(alias.name)
+                if full is None:
+                    continue
+                if alias.asname is not None:
+                    self._bind_target(alias.asname.name, full)
+                else:
+                    top = full.split(".")[0]
+                    self.scope.bind(top, top)
+        elif isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
+            base = self.import_base(node)
+            for alias in node.names:
+                name = dotted(alias.name)
+                if name is not None:
+                    target = alias.asname.name if alias.asname is not None else alias.name
+                    self._bind_target(target, f"{base}.{name}" if base else None)
+        elif isinstance(node, cst.Global):
+            self.scope.declared_global.update(item.name.value for item in node.names)
+        elif isinstance(node, cst.Nonlocal):
+            for item in node.names:
+                self.scope.bind(item.name.value, None)
 
     def _bind_target(self, target: cst.BaseExpression, value: Binding) -> None:
         if isinstance(target, cst.Name):
@@ -200,6 +181,20 @@ class BindingCollector(cst.CSTVisitor):
                 self._bind_target(element.value, None)
         elif isinstance(target, cst.StarredElement):
             self._bind_target(target.value, None)
+
+
+def _pattern_names(pattern: cst.CSTNode) -> list[str]:
+    """Names a `case` pattern captures (`case Point(x=px, y=[*rest])`)."""
+    names: list[str] = []
+    stack = [pattern]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.MatchAs, cst.MatchStar)) and node.name is not None:
+            names.append(node.name.value)
+        elif isinstance(node, cst.MatchMapping) and node.rest is not None:
+            names.append(node.rest.value)
+        stack.extend(child for child in node.children if isinstance(child, (cst.MatchPattern, cst.CSTNode)))
+    return names
 
 
 def parameters(params: cst.Parameters) -> list[cst.Param]:

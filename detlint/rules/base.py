@@ -147,7 +147,21 @@ class ReferenceRule(Rule):
                 )
 
     def match(self, ref: Reference) -> Pattern | None:
-        return next((p for p in self.patterns if p.matches(ref)), None)
+        """The pattern that matches: an exact call pattern first (a table lookup: most
+        references are calls), else the first module, method or access pattern."""
+        exact, others = self._lookup()
+        if ref.called and ref.name in exact:
+            return exact[ref.name]
+        return next((p for p in others if p.matches(ref)), None)
+
+    def _lookup(self) -> tuple[dict[str, Pattern], tuple[Pattern, ...]]:
+        if "_by_name" not in self.__dict__:
+            exact: dict[str, Pattern] = {}
+            for pattern in self.patterns:
+                if pattern.kind == "call":
+                    exact.setdefault(pattern.name, pattern)
+            self._by_name = (exact, tuple(p for p in self.patterns if p.kind != "call"))
+        return self._by_name
 
 
 # ---------------------------------------------------------------------------------------------
