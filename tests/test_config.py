@@ -312,6 +312,7 @@ def test_full_config_loads(tmp_path: Path) -> None:
         workflow-decorators = ["acme.temporal.workflow_defn"]
         activity-decorators = ["acme.temporal.activity_defn"]
         heavy-imports = ["scipy"]
+        src = ["src", "."]
 
         [tool.detlint.banned-calls]
         "acme.clock.now" = "use workflow.now()"
@@ -332,6 +333,7 @@ def test_full_config_loads(tmp_path: Path) -> None:
         workflow_decorators=("acme.temporal.workflow_defn",),
         activity_decorators=("acme.temporal.activity_defn",),
         heavy_imports=("scipy",),
+        src=("src", "."),
     )
 
 
