@@ -25,6 +25,8 @@ __all__ = [
     "CONFIG_FILE",
     "DEFAULT_EXCLUDE",
     "DEFAULT_HEAVY_IMPORTS",
+    "DEFAULT_IDEMPOTENCY_HEADERS",
+    "DEFAULT_IDEMPOTENCY_REQUIRED_CALLS",
     "ConfigError",
     "Settings",
     "SettingsResolver",
@@ -50,8 +52,28 @@ DEFAULT_HEAVY_IMPORTS: tuple[str, ...] = (
     "openai",
 )  # fmt: skip
 
+# DET301/DET303: request headers that carry an idempotency key (compared case-insensitively).
+DEFAULT_IDEMPOTENCY_HEADERS: tuple[str, ...] = ("Idempotency-Key", "X-Idempotency-Key")
+
+# DET306: calls that must carry an idempotency key. A `*` segment stands for any one segment
+# (`stripe.*.create` is `stripe.Charge.create`), a segment ending in `()` for an instance
+# (`stripe.StripeClient().*.create` is `StripeClient(key).customers.create`).
+DEFAULT_IDEMPOTENCY_REQUIRED_CALLS: tuple[str, ...] = (
+    "stripe.*.create", "stripe.*.create_async",
+    "stripe.*.capture", "stripe.*.capture_async",
+    "stripe.*.confirm", "stripe.*.confirm_async",
+    "stripe.*.pay", "stripe.*.pay_async",
+    "stripe.*.*.create", "stripe.*.*.create_async",
+    "stripe.*.*.capture", "stripe.*.*.capture_async",
+    "stripe.*.*.confirm", "stripe.*.*.confirm_async",
+    "stripe.StripeClient().v1.*.create", "stripe.StripeClient().v1.*.create_async",
+    "resend.Emails.send", "resend.Batch.send",
+)  # fmt: skip
+
 _SELECTOR = re.compile(r"DET[0-9]{0,3}")
 _QUALIFIED_NAME = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
+_CALL_PATTERN = re.compile(r"[A-Za-z_]\w*(\(\))?(\.([A-Za-z_]\w*(\(\))?|\*))*")
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an HTTP token (RFC 9110)
 
 
 class ConfigError(Exception):
@@ -76,6 +98,8 @@ class Settings:
     workflow_decorators: tuple[str, ...] = ()
     activity_decorators: tuple[str, ...] = ()
     heavy_imports: tuple[str, ...] = DEFAULT_HEAVY_IMPORTS
+    idempotency_headers: tuple[str, ...] = DEFAULT_IDEMPOTENCY_HEADERS
+    idempotency_required_calls: tuple[str, ...] = DEFAULT_IDEMPOTENCY_REQUIRED_CALLS
     # What relative paths given to is_excluded / is_ignored_for are relative to. Callers such as
     # the engine run with an explicit cwd that need not be the process's; None = the process's.
     cwd: Path | None = None
@@ -243,6 +267,7 @@ def _compile_globs(globs: Iterable[str]) -> re.Pattern[str] | None:
 _KEYS = (
     "select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores",
     "banned-calls", "workflow-decorators", "activity-decorators", "heavy-imports",
+    "idempotency-headers", "idempotency-required-calls",
 )  # fmt: skip
 
 _HEADER = re.compile(r"^\s*\[\[?([^\]]*)\]")
@@ -431,6 +456,8 @@ def _validate(table: dict[str, Any], source: _Source, known: Collection[str]) ->
         fields[key] = check.strings(key, "glob patterns")
     for key in ("workflow-decorators", "activity-decorators", "heavy-imports"):
         fields[key] = check.names(key)
+    fields["idempotency-headers"] = check.header_names("idempotency-headers")
+    fields["idempotency-required-calls"] = check.call_patterns("idempotency-required-calls")
     fields["per-file-ignores"] = check.per_file_ignores()
     fields["banned-calls"] = check.banned_calls()
     return {key.replace("-", "_"): value for key, value in fields.items() if value is not None}
@@ -465,6 +492,21 @@ class _Checker:
         for item in items or ():
             if not _QUALIFIED_NAME.fullmatch(item):
                 raise self.error(f"{key!r}: {item!r} is not a dotted Python name", key, None, item)
+        return items
+
+    def header_names(self, key: str) -> tuple[str, ...] | None:
+        items = self.strings(key, "HTTP header names")
+        for item in items or ():
+            if not _HEADER_NAME.fullmatch(item):
+                raise self.error(f"{key!r}: {item!r} is not an HTTP header name", key, None, item)
+        return items
+
+    def call_patterns(self, key: str) -> tuple[str, ...] | None:
+        items = self.strings(key, "qualified names")
+        for item in items or ():
+            if not _CALL_PATTERN.fullmatch(item):
+                problem = "is not a dotted Python name (segments may be '*', or end in '()')"
+                raise self.error(f"{key!r}: {item!r} {problem}", key, None, item)
         return items
 
     def per_file_ignores(self) -> tuple[tuple[str, tuple[str, ...]], ...] | None:
