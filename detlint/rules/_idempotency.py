@@ -701,7 +701,7 @@ def relative_assignments(statement: str) -> list[str]:
             if not column:
                 continue
             assigned.append(column)
-            value = _PLACEHOLDER.sub(" ? ", _NEW_VALUE.sub(" ? ", value))
+            value = _PLACEHOLDER.sub("?", _NEW_VALUE.sub("?", value))
             if _references(value, column) and _ARITHMETIC.search(value):
                 found.append(f"{column} = {' '.join(value.split())}")
     if not found:
