@@ -148,9 +148,11 @@ class ActivityFlowRule(TreeRule):
             self.shape = None
             self.locals = {}
             self.header_marks = {}
+            # Decorators and defaults are visited in the enclosing scope before the body:
+            # the pending shape waits for its own function.
             if self._pending is not None and self._pending[0] == function.range:
                 self.shape = self._pending[1]
-            self._pending = None
+                self._pending = None
             self.reset()
         return self.shape is not None
 
