@@ -19,6 +19,7 @@ these hooks run in every function and the engine decides.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator
@@ -65,9 +66,21 @@ class Shape:
         return bool(self.marks.get(id(node), 0) & mark)
 
 
+_last_shape: tuple[cst.FunctionDef, Shape] | None = None
+
+
+def shape_of(function: cst.FunctionDef) -> Shape:
+    """The function's Shape, computed once for all the DET3 rules (their hooks run one after
+    the other on the same node)."""
+    global _last_shape
+    if _last_shape is None or _last_shape[0] is not function:
+        _last_shape = (function, Shape(function))
+    return _last_shape[1]
+
+
 def _children_marked(node: cst.CSTNode, mark: int) -> Iterator[tuple[cst.CSTNode, int]]:
     if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-        yield from ((child, mark | FOREIGN) for child in node.children)
+        yield from ((child, mark | FOREIGN) for child in child_nodes(node))
     elif isinstance(node, cst.If):
         yield node.test, mark
         yield node.body, mark | BRANCH
@@ -91,7 +104,7 @@ def _children_marked(node: cst.CSTNode, mark: int) -> Iterator[tuple[cst.CSTNode
         yield node.subject, mark
         yield from ((case, mark | BRANCH) for case in node.cases)
     else:
-        yield from ((child, mark) for child in node.children)
+        yield from ((child, mark) for child in child_nodes(node))
 
 
 def _catches_duplicate_key(handler: cst.BaseExceptHandler) -> bool:
@@ -166,7 +179,7 @@ class ActivityFlowRule(TreeRule):
 
     def visit_FunctionDef(self, node: cst.FunctionDef, ctx) -> None:
         if ctx.in_module_scope:  # a function or method of its own (nested defs belong to theirs)
-            self._pending = (ctx.range(node.name), Shape(node))
+            self._pending = (ctx.range(node.name), shape_of(node))
 
     # -- bindings -----------------------------------------------------------------------------
 
@@ -212,7 +225,7 @@ class ActivityFlowRule(TreeRule):
             self.on_bind(name, value, node, ctx)
             self.header_marks.pop(name, None)
             conditional = self.shape.has(node, BRANCH | LOOP) and name in self.locals
-            if conditional or value is None or _mentions(value, name):
+            if conditional or value is None:
                 self.locals[name] = Local(None)
             else:
                 self.locals[name] = Local(value)
@@ -438,17 +451,20 @@ class StoreFlowRule(ActivityFlowRule):
     * a dedup step: an INSERT that ignores conflicts, an insert inside a `try` that catches
       duplicate-key errors, a Redis `SET ... NX`/`SETNX`/`SADD`;
     * a check: a SQL SELECT, a Redis or Mongo read; it guards the writes under an `if` and,
-      once some `if` in the function exits early (return/raise), the writes after it.
+      once an `if` after it (or testing it) exits early (return/raise), the writes that follow.
     """
 
     def reset(self) -> None:
         self.dedup_seen = False
         self.check_seen = False
-        self.exit_seen = False
+        self.exit_after_check = False
 
     def visit_If(self, node: cst.If, ctx) -> None:
-        if self.active(ctx) and (_exits(node.body) or (isinstance(node.orelse, cst.Else) and _exits(node.orelse.body))):
-            self.exit_seen = True
+        if not self.active(ctx):
+            return
+        exits = _exits(node.body) or (isinstance(node.orelse, cst.Else) and _exits(node.orelse.body))
+        if exits and (self.check_seen or any(self._is_check(n, ctx) for n in expressions(node.test))):
+            self.exit_after_check = True
 
     def sql_of(self, node: cst.Call, ctx) -> list[str] | None:
         """The statements a call runs, when it runs SQL text."""
@@ -462,26 +478,35 @@ class StoreFlowRule(ActivityFlowRule):
         then records what the call itself does."""
         shape = self.shape
         in_try = shape.has(node, DUPLICATE_GUARDED)
-        guarded = in_try or self.dedup_seen or (self.check_seen and (shape.has(node, BRANCH) or self.exit_seen))
+        checked = self.check_seen and (shape.has(node, BRANCH) or self.exit_after_check)
+        guarded = in_try or self.dedup_seen or checked
         statements = self.sql_of(node, ctx)
-        method = method_name(node)
         if statements is not None:
             if any(ignores_conflict(s) or (in_try and is_insert(s)) for s in statements):
                 self.dedup_seen = True
-            if any(is_select(s) for s in statements):
-                self.check_seen = True
-        elif method is not None:
+        elif method_name(node) is not None:
+            method = method_name(node)
             name = self.resolve(node.func, ctx) or ""
             if name.startswith(REDIS_PREFIXES):
                 if method in ("setnx", "hsetnx", "sadd") or (method == "set" and _is_true(keyword(node, "nx"))):
                     self.dedup_seen = True
-                elif method in REDIS_READS:
-                    self.check_seen = True
-            elif method in ("find_one", "count_documents"):
-                self.check_seen = True
             elif method in ("insert_one", "insert_many") and in_try:
                 self.dedup_seen = True
+        if self._is_check(node, ctx, statements):
+            self.check_seen = True
         return statements, guarded
+
+    def _is_check(self, node: cst.CSTNode, ctx, statements: list[str] | None = None) -> bool:
+        """A read that can tell whether the operation already happened."""
+        if not isinstance(node, cst.Call):
+            return False
+        method = method_name(node)
+        if method in SQL_METHODS:
+            statements = statements if statements is not None else self.sql_of(node, ctx)
+            return any(is_select(s) for s in statements or ())
+        if method in REDIS_READS:
+            return (self.resolve(node.func, ctx) or "").startswith(REDIS_PREFIXES)
+        return method in ("find_one", "count_documents")
 
 
 REDIS_PREFIXES = ("redis.", "aioredis.", "valkey.", "coredis.")
@@ -595,17 +620,28 @@ def method_name(node: cst.Call) -> str | None:
     return node.func.attr.value if isinstance(node.func, cst.Attribute) else None
 
 
-def _mentions(node: cst.CSTNode, name: str) -> bool:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.Name) and current.value == name:
-            return True
-        if isinstance(current, cst.Attribute):
-            stack.append(current.value)
-        else:
-            stack.extend(current.children)
-    return False
+# Fields that hold only whitespace, punctuation or operators: never an expression or statement.
+_SYNTAX_FIELDS = re.compile(
+    r"whitespace|lpar|rpar|comma|semicolon|colon|equal|leading_lines|lines_after|header|footer|newline"
+    r"|operator|^dot$|arrow|asynchronous|^star$|^walrus$"
+)
+_NODE_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def child_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The children of a node that are expressions, statements or their parts, without
+    whitespace and punctuation: a much cheaper `node.children` for walks that look for names
+    and calls."""
+    fields = _NODE_FIELDS.get(type(node))
+    if fields is None:
+        fields = tuple(f.name for f in dataclasses.fields(node) if not _SYNTAX_FIELDS.search(f.name))
+        _NODE_FIELDS[type(node)] = fields
+    for name in fields:
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            yield value
+        elif isinstance(value, (tuple, list)):
+            yield from (item for item in value if isinstance(item, cst.CSTNode))
 
 
 def expressions(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
@@ -622,7 +658,7 @@ def expressions(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         elif isinstance(current, cst.Arg):
             stack.append(current.value)
         else:
-            stack.extend(current.children)
+            stack.extend(child_nodes(current))
 
 
 # -- SQL ----------------------------------------------------------------------------------------
@@ -794,6 +830,16 @@ def source(node: cst.CSTNode) -> str:
 
 
 _MODULE = cst.Module(body=[])
+
+
+class CallName:
+    """How a message names a call (`db.execute()`), rendered only when a finding is reported."""
+
+    def __init__(self, node: cst.Call) -> None:
+        self.node = node
+
+    def __str__(self) -> str:
+        return f"{short(self.node.func)}()"
 
 
 def short(node: cst.CSTNode, limit: int = 60) -> str:

@@ -32,8 +32,8 @@ class HttpWriteWithoutIdempotencyKey(ActivityFlowRule):
     (including later `headers["Idempotency-Key"] = ...` and `.update(...)`), from
     `{**base, "Idempotency-Key": key}`, and from the headers of a client created in the same
     function; names compare case-insensitively. Headers detlint cannot see (a parameter passed
-    through, `**kwargs`) are trusted and not flagged. Requests that read by convention (OAuth
-    `/token`, Elasticsearch `_search`) are not flagged either.
+    through, `**kwargs`) are trusted and not flagged. POSTs that read by convention (OAuth
+    `/token`, Elasticsearch `_search`, a GraphQL `query`) are not flagged either.
 
     ## Why is this bad?
     Temporal retries an activity until it succeeds. When an attempt times out or the worker
@@ -95,7 +95,7 @@ class HttpWriteWithoutIdempotencyKey(ActivityFlowRule):
             self._check_urlopen(node, ctx)
 
     def _check_request(self, http: HttpCall, ctx) -> None:
-        if http.verb not in WRITE_VERBS or http.starred or self._reads(http.url, ctx):
+        if http.verb not in WRITE_VERBS or http.starred or self._reads(http.url, ctx) or self._graphql_query(http, ctx):
             return
         state = combine([self.headers_state(http.headers, ctx), self.client_headers_state(http.receiver, ctx)])
         if state == UNKEYED:
@@ -130,6 +130,15 @@ class HttpWriteWithoutIdempotencyKey(ActivityFlowRule):
             url = self.text(target, ctx)
             if url is not None and not self._reads(target, ctx):
                 self._report(node, "POST", ctx)  # a plain URL with data: no way to add a header
+
+    def _graphql_query(self, http: HttpCall, ctx) -> bool:
+        """`json={"query": "query { ... }"}`: a GraphQL read sent as a POST (a mutation is not)."""
+        body = self.dict_of(argument(http.node, None, "json"))
+        for element in body.elements if body is not None else ():
+            if isinstance(element, cst.DictElement) and self.text(element.key, ctx) == "query":
+                text = (self.text(element.value, ctx) or "").lstrip()
+                return text.startswith(("query", "{"))
+        return False
 
     def _reads(self, url: cst.BaseExpression | None, ctx) -> bool:
         text = self.text(url, ctx)

@@ -16,7 +16,8 @@ class InsertWithoutConflictHandling(StoreFlowRule):
     Not flagged: an insert inside a `try` that catches the duplicate-key error
     (`IntegrityError`, `UniqueViolation`, `DuplicateKeyError`); inserts after a dedup step in
     the same function (an insert that ignores conflicts, a Redis `SET ... NX`); inserts
-    guarded by a check (`SELECT` first, then insert under an `if` or after an early return);
+    guarded by a check (a `SELECT` first, then the insert under an `if`, or after an `if`
+    that returns or raises);
     and statements whose text detlint cannot see, or whose tail is interpolated (it may be the
     conflict clause).
 

@@ -1,7 +1,7 @@
 import libcst as cst
 
 from detlint.analysis.scopes import PATH_VALUES
-from detlint.rules._idempotency import INTERPOLATION, ActivityFlowRule, argument, short, source
+from detlint.rules._idempotency import INTERPOLATION, ActivityFlowRule, CallName, argument, child_nodes, source
 
 # Functions that open a file with the mode as their second argument.
 _OPEN_FUNCTIONS = frozenset(
@@ -80,7 +80,7 @@ class AppendWrite(ActivityFlowRule):
         if name is None:
             return
         owner, _, method = name.rpartition(".")
-        leaf = f"{short(node.func)}()"
+        leaf = CallName(node)
         if name in _OPEN_FUNCTIONS:
             mode = self.text(argument(node, 1, "mode"), ctx)
             if _appends(mode):
@@ -121,19 +121,20 @@ class AppendWrite(ActivityFlowRule):
                     and source(current.func.value) == wanted
                 ):
                     return True
-                stack.extend(current.children)
+                stack.extend(child_nodes(current))
         return False
 
-    def _report(self, node: cst.Call, what: str, leaf: str, ctx) -> None:
+    def _report(self, node: cst.Call, what: str, leaf: object, ctx) -> None:
         ctx.report(
             self,
             node,
             f"{what}, so a retried attempt writes the data again",
             'write the whole file (mode "w") to a path derived from the input or `activity.info()`',
-            leaf,
+            str(leaf),
         )
 
 
 def _appends(mode: str | None) -> bool:
     """An append mode: `"a"`, `"ab"`, `"a+"`, tarfile's `"a:"`."""
     return mode is not None and INTERPOLATION not in mode and "a" in mode.split(":")[0]
+

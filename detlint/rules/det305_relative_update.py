@@ -3,10 +3,10 @@ import libcst as cst
 from detlint.rules._idempotency import (
     REDIS_PREFIXES,
     StoreFlowRule,
+    CallName,
     argument,
     method_name,
     relative_assignments,
-    short,
 )
 
 _REDIS_INCREMENTS = frozenset({"incr", "incrby", "incrbyfloat", "decr", "decrby", "hincrby", "hincrbyfloat", "zincrby"})
@@ -90,7 +90,7 @@ class RelativeUpdate(StoreFlowRule):
         statements, guarded = self.observe(node, ctx)
         if guarded:
             return
-        leaf = f"{short(node.func)}()"
+        leaf = CallName(node)
         if statements:
             for statement in statements:
                 relative = relative_assignments(statement)
@@ -109,7 +109,7 @@ class RelativeUpdate(StoreFlowRule):
         elif method in _MONGO_UPDATES or name in _MONGO_OPERATIONS:
             self._check_mongo(node, leaf, ctx)
 
-    def _check_mongo(self, node: cst.Call, leaf: str, ctx) -> None:
+    def _check_mongo(self, node: cst.Call, leaf: object, ctx) -> None:
         update = self.dict_of(argument(node, 1, "update"))
         if update is None or "$inc" not in self._keys(update, ctx):
             return
@@ -118,9 +118,11 @@ class RelativeUpdate(StoreFlowRule):
             return  # a filter detlint cannot read may hold the guard
         self._report(node, f"`{leaf}` applies `$inc`", leaf, ctx)
 
-    def _keys(self, node: cst.Dict, ctx, nested: bool = False) -> set[str | None]:
+    def _keys(self, node: cst.Dict, ctx, nested: bool = False, depth: int = 0) -> set[str | None]:
         """The literal keys of a dict (None for a key or `**spread` detlint cannot read)."""
         keys: set[str | None] = set()
+        if depth > 8:
+            return {None}
         for element in node.elements:
             if isinstance(element, cst.StarredDictElement):
                 keys.add(None)
@@ -128,15 +130,16 @@ class RelativeUpdate(StoreFlowRule):
             keys.add(self.text(element.key, ctx))
             value = self.dict_of(element.value) if nested else None
             if value is not None:
-                keys |= self._keys(value, ctx, nested=True)
+                keys |= self._keys(value, ctx, nested=True, depth=depth + 1)
         return keys
 
-    def _report(self, node: cst.Call, what: str, leaf: str, ctx) -> None:
+    def _report(self, node: cst.Call, what: str, leaf: object, ctx) -> None:
         ctx.report(
             self,
             node,
             f"{what} without a dedup key, so a retried attempt applies it again",
             "record an operation id derived from `activity.info()` (workflow id + activity id) with the change "
             "and skip it when present, or write absolute values",
-            leaf,
+            str(leaf),
         )
+
