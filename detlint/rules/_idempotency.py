@@ -139,6 +139,7 @@ class ActivityFlowRule(TreeRule):
     def __init__(self, settings) -> None:
         super().__init__(settings)
         self._function: FunctionFacts | None = None
+        self._ctx = None  # the extraction context of the current file
         self._pending: tuple[object, Shape] | None = None
         self.shape: Shape | None = None
         self.locals: dict[str, Local] = {}
@@ -155,6 +156,7 @@ class ActivityFlowRule(TreeRule):
     def active(self, ctx) -> bool:
         """Whether the current node is inside a function (not module or class-body code);
         resets the per-function state when the function changed."""
+        self._ctx = ctx
         function = ctx.function
         if function is not self._function:
             self._function = function
@@ -300,7 +302,11 @@ class ActivityFlowRule(TreeRule):
         local = self.locals.get(node.value)
         if local is not None:
             return None if local.with_item else local.value
-        return self.module_values.get(node.value)
+        if node.value in self.module_values:
+            found = self._ctx.lookup(node.value) if self._ctx is not None else None
+            if found is not None and found[0] == "module":  # not a parameter that shadows it
+                return self.module_values[node.value]
+        return None
 
     def local(self, node: cst.BaseExpression) -> Local | None:
         if isinstance(node, cst.Name) and self.shape is not None and not self.shape.has(node, FOREIGN):
@@ -814,7 +820,9 @@ KEY_NAMES = frozenset(
     }
 )
 # `*_id` fields that name something per attempt by design (tracing, logging), not the record.
-_PER_ATTEMPT_IDS = frozenset({"trace", "span", "request", "correlation", "causation", "session", "parent", "log", "run", "attempt"})
+_PER_ATTEMPT_IDS = frozenset(
+    {"trace", "span", "request", "correlation", "causation", "session", "parent", "log", "run", "attempt"}
+)
 
 
 def id_like(key: str) -> bool:
@@ -845,4 +853,3 @@ class CallName:
 def short(node: cst.CSTNode, limit: int = 60) -> str:
     text = " ".join(source(node).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
-

@@ -158,4 +158,3 @@ class HttpWriteWithoutIdempotencyKey(ActivityFlowRule):
 
 def _given(node: cst.BaseExpression | None) -> bool:
     return node is not None and not (isinstance(node, cst.Name) and node.value == "None")
-

@@ -4,6 +4,8 @@ from detlint.rules._idempotency import (
     FOREIGN,
     INTERPOLATION,
     KEY_NAMES,
+    SQL_KEYWORDS,
+    SQL_METHODS,
     ActivityFlowRule,
     argument,
     expressions,
@@ -15,8 +17,6 @@ from detlint.rules._idempotency import (
     positional,
     short,
     sql_statements,
-    SQL_KEYWORDS,
-    SQL_METHODS,
 )
 
 _FRESH_CALLS = frozenset(
@@ -235,7 +235,8 @@ class FreshIdempotencyKey(ActivityFlowRule):
         for statement in sql_statements(text):
             if not is_insert(statement):
                 continue
-            pairs = [(c, v) for c, v in insert_columns(statement) if id_like(c)]
+            columns = insert_columns(statement)
+            pairs = [(c, v) for c, v in columns if id_like(c)]
             if not pairs:
                 continue
             arguments = positional(node)
@@ -244,14 +245,13 @@ class FreshIdempotencyKey(ActivityFlowRule):
                 parameters = self.value_of(parameters)
             ordered = [e.value for e in parameters.elements] if isinstance(parameters, (cst.Tuple, cst.List)) else None
             named = parameters if isinstance(parameters, cst.Dict) else None
-            placeholders = [v for c, v in insert_columns(statement) if v in ("?", "%s")]
             for column, value in pairs:
                 expression = None
                 if value.startswith("$") and value[1:].isdigit():  # asyncpg: execute(sql, *values)
                     index = int(value[1:])
                     expression = arguments[index] if index < len(arguments) else None
                 elif value in ("?", "%s") and ordered is not None:
-                    index = _nth(placeholders, insert_columns(statement), column)
+                    index = _nth(columns, column)
                     expression = ordered[index] if index is not None and index < len(ordered) else None
                 elif named is not None and (value.startswith(":") or value.startswith("%(")):
                     wanted = value.strip(":%()s") if value.startswith("%(") else value[1:]
@@ -277,7 +277,7 @@ class FreshIdempotencyKey(ActivityFlowRule):
         )
 
 
-def _nth(placeholders: list[str], pairs: list[tuple[str, str]], column: str) -> int | None:
+def _nth(pairs: list[tuple[str, str]], column: str) -> int | None:
     """The index among positional placeholders of the value of `column`."""
     index = 0
     for name, value in pairs:

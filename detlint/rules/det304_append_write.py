@@ -137,4 +137,3 @@ class AppendWrite(ActivityFlowRule):
 def _appends(mode: str | None) -> bool:
     """An append mode: `"a"`, `"ab"`, `"a+"`, tarfile's `"a:"`."""
     return mode is not None and INTERPOLATION not in mode and "a" in mode.split(":")[0]
-

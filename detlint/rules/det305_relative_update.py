@@ -142,4 +142,3 @@ class RelativeUpdate(StoreFlowRule):
             "and skip it when present, or write absolute values",
             str(leaf),
         )
-

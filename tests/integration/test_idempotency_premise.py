@@ -29,7 +29,6 @@ import sys
 import uuid
 from datetime import timedelta
 from pathlib import Path
-from textwrap import dedent
 from types import ModuleType
 from typing import Any
 
