@@ -456,8 +456,13 @@ def _validate(table: dict[str, Any], source: _Source, known: Collection[str]) ->
         fields[key] = check.strings(key, "glob patterns")
     for key in ("workflow-decorators", "activity-decorators", "heavy-imports"):
         fields[key] = check.names(key)
-    fields["idempotency-headers"] = check.header_names("idempotency-headers")
-    fields["idempotency-required-calls"] = check.call_patterns("idempotency-required-calls")
+    fields["idempotency-headers"] = check.names(
+        "idempotency-headers", "HTTP header names", _HEADER_NAME, "is not an HTTP header name"
+    )
+    fields["idempotency-required-calls"] = check.names(
+        "idempotency-required-calls", pattern=_CALL_PATTERN,
+        problem="is not a dotted Python name (segments may be '*', or end in '()')",
+    )  # fmt: skip
     fields["per-file-ignores"] = check.per_file_ignores()
     fields["banned-calls"] = check.banned_calls()
     return {key.replace("-", "_"): value for key, value in fields.items() if value is not None}
@@ -487,25 +492,13 @@ class _Checker:
         self._check_selectors(items or (), key)
         return items
 
-    def names(self, key: str) -> tuple[str, ...] | None:
-        items = self.strings(key, "qualified names")
+    def names(
+        self, key: str, what: str = "qualified names", pattern: re.Pattern[str] = _QUALIFIED_NAME,
+        problem: str = "is not a dotted Python name",
+    ) -> tuple[str, ...] | None:  # fmt: skip
+        items = self.strings(key, what)
         for item in items or ():
-            if not _QUALIFIED_NAME.fullmatch(item):
-                raise self.error(f"{key!r}: {item!r} is not a dotted Python name", key, None, item)
-        return items
-
-    def header_names(self, key: str) -> tuple[str, ...] | None:
-        items = self.strings(key, "HTTP header names")
-        for item in items or ():
-            if not _HEADER_NAME.fullmatch(item):
-                raise self.error(f"{key!r}: {item!r} is not an HTTP header name", key, None, item)
-        return items
-
-    def call_patterns(self, key: str) -> tuple[str, ...] | None:
-        items = self.strings(key, "qualified names")
-        for item in items or ():
-            if not _CALL_PATTERN.fullmatch(item):
-                problem = "is not a dotted Python name (segments may be '*', or end in '()')"
+            if not pattern.fullmatch(item):
                 raise self.error(f"{key!r}: {item!r} {problem}", key, None, item)
         return items
 
