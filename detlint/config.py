@@ -25,6 +25,8 @@ __all__ = [
     "CONFIG_FILE",
     "DEFAULT_EXCLUDE",
     "DEFAULT_HEAVY_IMPORTS",
+    "DEFAULT_IDEMPOTENCY_HEADERS",
+    "DEFAULT_IDEMPOTENCY_REQUIRED_CALLS",
     "ConfigError",
     "Settings",
     "SettingsResolver",
@@ -50,8 +52,28 @@ DEFAULT_HEAVY_IMPORTS: tuple[str, ...] = (
     "psycopg", "psycopg2", "asyncpg", "pymongo", "redis", "urllib3", "kafka", "confluent_kafka",
 )  # fmt: skip
 
+# DET301/DET303: request headers that carry an idempotency key (compared case-insensitively).
+DEFAULT_IDEMPOTENCY_HEADERS: tuple[str, ...] = ("Idempotency-Key", "X-Idempotency-Key")
+
+# DET306: calls that must carry an idempotency key. A `*` segment stands for any one segment
+# (`stripe.*.create` is `stripe.Charge.create`), a segment ending in `()` for an instance
+# (`stripe.StripeClient().*.create` is `StripeClient(key).customers.create`).
+DEFAULT_IDEMPOTENCY_REQUIRED_CALLS: tuple[str, ...] = (
+    "stripe.*.create", "stripe.*.create_async",
+    "stripe.*.capture", "stripe.*.capture_async",
+    "stripe.*.confirm", "stripe.*.confirm_async",
+    "stripe.*.pay", "stripe.*.pay_async",
+    "stripe.*.*.create", "stripe.*.*.create_async",
+    "stripe.*.*.capture", "stripe.*.*.capture_async",
+    "stripe.*.*.confirm", "stripe.*.*.confirm_async",
+    "stripe.StripeClient().v1.*.create", "stripe.StripeClient().v1.*.create_async",
+    "resend.Emails.send", "resend.Batch.send",
+)  # fmt: skip
+
 _SELECTOR = re.compile(r"DET[0-9]{0,3}")
 _QUALIFIED_NAME = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
+_CALL_PATTERN = re.compile(r"[A-Za-z_]\w*(\(\))?(\.([A-Za-z_]\w*(\(\))?|\*))*")
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an HTTP token (RFC 9110)
 
 
 class ConfigError(Exception):
@@ -79,6 +101,8 @@ class Settings:
     # First-party source folders, relative to root, for module names of namespace packages
     # (as ruff's `src`); empty: names come from the `__init__.py` files around each file.
     src: tuple[str, ...] = ()
+    idempotency_headers: tuple[str, ...] = DEFAULT_IDEMPOTENCY_HEADERS
+    idempotency_required_calls: tuple[str, ...] = DEFAULT_IDEMPOTENCY_REQUIRED_CALLS
     # What relative paths given to is_excluded / is_ignored_for are relative to. Callers such as
     # the engine run with an explicit cwd that need not be the process's; None = the process's.
     cwd: Path | None = None
@@ -246,6 +270,7 @@ def _compile_globs(globs: Iterable[str]) -> re.Pattern[str] | None:
 _KEYS = (
     "select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores",
     "banned-calls", "workflow-decorators", "activity-decorators", "heavy-imports", "src",
+    "idempotency-headers", "idempotency-required-calls",
 )  # fmt: skip
 
 _HEADER = re.compile(r"^\s*\[\[?([^\]]*)\]")
@@ -435,6 +460,13 @@ def _validate(table: dict[str, Any], source: _Source, known: Collection[str]) ->
     fields["src"] = check.strings("src", "folder paths")
     for key in ("workflow-decorators", "activity-decorators", "heavy-imports"):
         fields[key] = check.names(key)
+    fields["idempotency-headers"] = check.names(
+        "idempotency-headers", "HTTP header names", _HEADER_NAME, "is not an HTTP header name"
+    )
+    fields["idempotency-required-calls"] = check.names(
+        "idempotency-required-calls", pattern=_CALL_PATTERN,
+        problem="is not a dotted Python name (segments may be '*', or end in '()')",
+    )  # fmt: skip
     fields["per-file-ignores"] = check.per_file_ignores()
     fields["banned-calls"] = check.banned_calls()
     return {key.replace("-", "_"): value for key, value in fields.items() if value is not None}
@@ -464,11 +496,14 @@ class _Checker:
         self._check_selectors(items or (), key)
         return items
 
-    def names(self, key: str) -> tuple[str, ...] | None:
-        items = self.strings(key, "qualified names")
+    def names(
+        self, key: str, what: str = "qualified names", pattern: re.Pattern[str] = _QUALIFIED_NAME,
+        problem: str = "is not a dotted Python name",
+    ) -> tuple[str, ...] | None:  # fmt: skip
+        items = self.strings(key, what)
         for item in items or ():
-            if not _QUALIFIED_NAME.fullmatch(item):
-                raise self.error(f"{key!r}: {item!r} is not a dotted Python name", key, None, item)
+            if not pattern.fullmatch(item):
+                raise self.error(f"{key!r}: {item!r} {problem}", key, None, item)
         return items
 
     def per_file_ignores(self) -> tuple[tuple[str, tuple[str, ...]], ...] | None:

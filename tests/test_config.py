@@ -9,6 +9,8 @@ import pytest
 from detlint.config import (
     DEFAULT_EXCLUDE,
     DEFAULT_HEAVY_IMPORTS,
+    DEFAULT_IDEMPOTENCY_HEADERS,
+    DEFAULT_IDEMPOTENCY_REQUIRED_CALLS,
     ConfigError,
     Settings,
     SettingsResolver,
@@ -84,6 +86,22 @@ def test_no_config_gives_defaults_rooted_at_cwd(tmp_path: Path) -> None:
     assert settings.exclude == DEFAULT_EXCLUDE
     assert settings.heavy_imports == DEFAULT_HEAVY_IMPORTS
     assert "grpc" not in DEFAULT_HEAVY_IMPORTS
+    assert settings.idempotency_headers == DEFAULT_IDEMPOTENCY_HEADERS
+    assert settings.idempotency_required_calls == DEFAULT_IDEMPOTENCY_REQUIRED_CALLS
+    assert {"stripe.*.create", "resend.Emails.send"} <= set(DEFAULT_IDEMPOTENCY_REQUIRED_CALLS)
+
+
+def test_default_idempotency_lists_are_valid_configuration(tmp_path: Path) -> None:
+    """A user extends a default list by copying it into their config: it must load as is."""
+    headers = ", ".join(f"'{h}'" for h in DEFAULT_IDEMPOTENCY_HEADERS)
+    calls = ", ".join(f"'{c}'" for c in DEFAULT_IDEMPOTENCY_REQUIRED_CALLS)
+    config = write(
+        tmp_path / "detlint.toml",
+        f"idempotency-headers = [{headers}]\nidempotency-required-calls = [{calls}, 'acme.pay()']\n",
+    )
+    settings = load_settings(config, KNOWN, cwd=tmp_path)
+    assert settings.idempotency_headers == DEFAULT_IDEMPOTENCY_HEADERS
+    assert settings.idempotency_required_calls == (*DEFAULT_IDEMPOTENCY_REQUIRED_CALLS, "acme.pay()")
 
 
 def test_resolver_is_hierarchical_and_nothing_merges(tmp_path: Path) -> None:
@@ -313,6 +331,8 @@ def test_full_config_loads(tmp_path: Path) -> None:
         activity-decorators = ["acme.temporal.activity_defn"]
         heavy-imports = ["scipy"]
         src = ["src", "."]
+        idempotency-headers = ["X-Acme-Key"]
+        idempotency-required-calls = ["acme.pay.*.charge", "acme.Client().send"]
 
         [tool.detlint.banned-calls]
         "acme.clock.now" = "use workflow.now()"
@@ -334,6 +354,8 @@ def test_full_config_loads(tmp_path: Path) -> None:
         activity_decorators=("acme.temporal.activity_defn",),
         heavy_imports=("scipy",),
         src=("src", "."),
+        idempotency_headers=("X-Acme-Key",),
+        idempotency_required_calls=("acme.pay.*.charge", "acme.Client().send"),
     )
 
 
@@ -418,6 +440,31 @@ name = "demo"
             "heavy-imports = [true]\n",
             5,
             "'heavy-imports' must be an array of qualified names, but has a boolean",
+        ),
+        (
+            "idempotency-headers = 'Idempotency-Key'\n",
+            5,
+            "'idempotency-headers' must be an array of HTTP header names, not a string",
+        ),
+        (
+            "idempotency-headers = [\n  'Idempotency-Key',\n  'Idempotency Key',\n]\n",
+            7,
+            "'idempotency-headers': 'Idempotency Key' is not an HTTP header name",
+        ),
+        (
+            "idempotency-required-calls = ['stripe.*.create', 'stripe..create']\n",
+            5,
+            "'idempotency-required-calls': 'stripe..create' is not a dotted Python name",
+        ),
+        (
+            "idempotency-required-calls = ['*.create']\n",
+            5,
+            "'idempotency-required-calls': '*.create' is not a dotted Python name",
+        ),
+        (
+            "idempotency-required-calls = [3]\n",
+            5,
+            "'idempotency-required-calls' must be an array of qualified names, but has an integer",
         ),
     ],
 )
