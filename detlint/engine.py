@@ -24,11 +24,28 @@ from detlint.rules.base import ProjectRule, ReferenceRule, Role, TreeRule, all_r
 PARSE_ERROR = "DET001"
 
 
+class FactsCache:
+    """The facts of files already read, for callers that check again and again in one process
+    (the language server, the flake8 plugin). One version per file: the facts are reused while
+    the file's text, module name and settings are the same."""
+
+    def __init__(self) -> None:
+        self._entries: dict[Path, tuple[tuple[str, Settings, bytes], ModuleFacts]] = {}
+
+    def get(self, path: Path, key: tuple[str, Settings, bytes]) -> ModuleFacts | None:
+        entry = self._entries.get(path)
+        return entry[1] if entry is not None and entry[0] == key else None
+
+    def put(self, path: Path, key: tuple[str, Settings, bytes], facts: ModuleFacts) -> None:
+        self._entries[path] = (key, facts)
+
+
 @dataclass
 class Report:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # one line each: unreadable files, internal errors
     files: int = 0
+    paths: list[Path] = field(default_factory=list)  # the files analysed and reported on
 
 
 @dataclass(frozen=True)
@@ -55,25 +72,42 @@ class RuleSet:
 
 
 def check(
-    paths: Sequence[Path], resolver: SettingsResolver, *, cwd: Path, sources: Mapping[Path, bytes] | None = None
+    paths: Sequence[Path],
+    resolver: SettingsResolver,
+    *,
+    cwd: Path,
+    sources: Mapping[Path, bytes] | None = None,
+    context: Sequence[Path] = (),
+    noqa: bool = True,
+    facts_cache: FactsCache | None = None,
 ) -> Report:
     """Analyse `paths`. `sources` gives the text of files that editors and flake8 hold in
     memory (unsaved buffers, stdin): it replaces what is on disk, and the file is analysed even
-    when it does not exist there."""
+    when it does not exist there.
+
+    `context` names more files or folders that are read for their facts only (the helpers a
+    workflow calls): their findings and the problems reading them are not reported. `noqa=False`
+    keeps findings that `# noqa` comments silence (flake8 applies noqa itself). `facts_cache`
+    keeps the facts of unchanged files between calls."""
     report = Report()
     in_memory = {display_path(path, cwd): text for path, text in (sources or {}).items()}
     discovery = discover(paths, resolver, cwd=cwd)
     report.errors.extend(f"{path}: No such file or directory" for path in discovery.missing if path not in in_memory)
     files = [*discovery.files, *(path for path in in_memory if path not in discovery.files)]
+    targets = set(files)
+    if context:
+        files.extend(path for path in discover(context, resolver, cwd=cwd).files if path not in targets)
     modules: list[ModuleFacts] = []
     settings_of: dict[Path, Settings] = {}
     for path in files:
         settings = resolver.for_path(path)
-        facts = _extract_file(path, cwd / path, in_memory.get(path), settings, report)
+        problems = report if path in targets else Report()
+        facts = _extract_file(path, cwd / path, in_memory.get(path), settings, problems, facts_cache)
         if facts is not None:
             settings_of[path] = settings
             modules.append(facts)
-    report.files = len(modules)
+    report.paths = [m.path for m in modules if m.path in targets]
+    report.files = len(report.paths)
 
     index = ProjectIndex(
         modules,
@@ -89,14 +123,23 @@ def check(
     ]
     by_path = {m.path: m for m in modules}
     report.diagnostics = sorted(
-        (d for d in candidates if is_reported(d, rules[d.code], settings_of[d.path], by_path[d.path])),
+        (
+            d
+            for d in candidates
+            if d.path in targets and is_reported(d, rules[d.code], settings_of[d.path], by_path[d.path] if noqa else None)
+        ),
         key=lambda d: d.sort_key,
     )
     return report
 
 
 def _extract_file(
-    path: Path, location: Path, source: bytes | None, settings: Settings, report: Report
+    path: Path,
+    location: Path,
+    source: bytes | None,
+    settings: Settings,
+    report: Report,
+    cache: FactsCache | None = None,
 ) -> ModuleFacts | None:
     """`path` as the user sees it (relative to the working directory), `location` to open
     unless its `source` is given."""
@@ -107,7 +150,14 @@ def _extract_file(
             report.errors.append(f"{path}: cannot read: {error.strerror or error}")
             return None
     try:
-        return extract(path, source, module_name(location), RuleSet.for_settings(settings).tree)
+        module = module_name(location)
+        key = (module, settings, source)
+        facts = cache.get(path, key) if cache is not None else None
+        if facts is None:
+            facts = extract(path, source, module, RuleSet.for_settings(settings).tree)
+            if cache is not None:
+                cache.put(path, key, facts)
+        return facts
     except RecursionError:
         report.errors.append(f"{path}: internal error: the file is nested too deeply to analyse")
     except Exception as error:  # one file's bug must not stop the others
