@@ -149,3 +149,55 @@ def _apply(text: str, edit: types.TextEdit) -> str:
         return sum(map(len, lines[: position.line])) + len(line.rstrip("\n"))
 
     return text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end) :]
+
+
+@pytest.mark.asyncio
+async def test_broken_file_and_broken_config_never_stop_the_server(client: LanguageClient, project: Path):
+    uri = (project / "broken.py").as_uri()
+    broken = "from temporalio import workflow\n\n\ndef run(self) -> None\n    pass\n"
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=broken)
+        )
+    )
+    (parse_error,) = await _next_diagnostics(client, uri)
+    assert parse_error.code == "DET001" and parse_error.range.start.line == 3
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=parse_error.range,
+            context=types.CodeActionContext(diagnostics=[parse_error]),
+        )
+    )
+    assert not actions  # a parse error cannot be silenced with noqa
+
+    (project / "pyproject.toml").write_text('[tool.detlint]\nselet = ["DET1"]\n')
+    client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    (problem,) = await _next_diagnostics(client, uri)
+    assert "pyproject.toml:2: [tool.detlint] unknown key 'selet'" in problem.message
+
+    (project / "pyproject.toml").unlink()
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=WORKFLOW)],
+        )
+    )
+    diagnostics = await _next_diagnostics(client, uri)
+    assert sorted(d.code for d in diagnostics) == ["DET101", "DET102"]
+
+    client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    assert await _next_diagnostics(client, uri) == []
+
+
+@pytest.mark.asyncio
+async def test_excluded_documents_get_no_diagnostics(client: LanguageClient, project: Path):
+    (project / "pyproject.toml").write_text('[tool.detlint]\nextend-exclude = ["generated"]\n')
+    (project / "generated").mkdir()
+    uri = (project / "generated" / "wf.py").as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=WORKFLOW)
+        )
+    )
+    assert await _next_diagnostics(client, uri) == []
