@@ -95,7 +95,7 @@ def check(
     report.errors.extend(f"{path}: No such file or directory" for path in discovery.missing if path not in in_memory)
     files = [*discovery.files, *(path for path in in_memory if path not in discovery.files)]
     targets = set(files)
-    if context:
+    if context and files:
         files.extend(path for path in discover(context, resolver, cwd=cwd).files if path not in targets)
     modules: list[ModuleFacts] = []
     settings_of: dict[Path, Settings] = {}
@@ -126,7 +126,8 @@ def check(
         (
             d
             for d in candidates
-            if d.path in targets and is_reported(d, rules[d.code], settings_of[d.path], by_path[d.path] if noqa else None)
+            if d.path in targets
+            and is_reported(d, rules[d.code], settings_of[d.path], by_path[d.path] if noqa else None)
         ),
         key=lambda d: d.sort_key,
     )

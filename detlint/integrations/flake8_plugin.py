@@ -6,8 +6,9 @@ process, as `detlint check` would, and answers each file from that run. A file n
 own (pre-commit passes changed files one by one) is analysed with its project around it, and a
 text that differs from the file on disk (stdin) is analysed from flake8's lines.
 
-The project's detlint configuration applies (select, ignore, per-file-ignores, banned calls);
-`# noqa` is left to flake8. The plugin never raises: flake8 would abort the whole run, so any
+The project's detlint configuration applies (select, ignore, per-file-ignores, banned calls,
+and exclude: a file below a folder flake8 walks that `detlint check` would skip gets no
+findings); `# noqa` is left to flake8. The plugin never raises: flake8 would abort the whole run, so any
 problem becomes a DET001 finding that says what went wrong.
 """
 
@@ -88,7 +89,8 @@ class Plugin:
             resolver = SettingsResolver(all_rules(), cwd=cwd, overrides=overrides)
             path = display_path(Path(self.filename), cwd)
             paths = [a for a in arguments if (cwd / a).exists()]
-            if not any(_contains(cwd / a, cwd / path) for a in paths):
+            inside = any(_contains(cwd / a, cwd / path) for a in paths)
+            if not inside:
                 paths.append(project_root(path, resolver, cwd=cwd))
             key = (tuple(sorted(map(str, paths))), repr(overrides))
             run = self._runs.get(key)
@@ -98,6 +100,8 @@ class Plugin:
             source = _on_disk(cwd / path, self.lines)
             if source is not None and path in run.checked:
                 report = run.report
+            elif source is not None and inside:
+                return  # excluded (or git-ignored) below a folder flake8 walks: `detlint check` skips it
             else:
                 text = source if source is not None else encode_source("".join(self.lines))
                 report = check(

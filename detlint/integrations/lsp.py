@@ -139,7 +139,9 @@ class DetlintServer(LanguageServer):
             results[snapshot.uri].extend(_problem(f"detlint {m.removeprefix(f'{snapshot.path}: ')}") for m in problems)
         return results, report.errors
 
-    def _to_lsp(self, diagnostic: Diagnostic, snapshot: _Snapshot, open_files: dict[Path, _Snapshot]) -> types.Diagnostic:
+    def _to_lsp(
+        self, diagnostic: Diagnostic, snapshot: _Snapshot, open_files: dict[Path, _Snapshot]
+    ) -> types.Diagnostic:
         lines = snapshot.text.splitlines(keepends=True)
         related = []
         for hop in diagnostic.related:
@@ -189,7 +191,9 @@ class DetlintServer(LanguageServer):
 CodeActionProvider = Callable[[DetlintServer, TextDocument, types.Diagnostic], Iterable[types.CodeAction]]
 
 
-def disable_for_line(server: DetlintServer, document: TextDocument, diagnostic: types.Diagnostic) -> Iterable[types.CodeAction]:
+def disable_for_line(
+    server: DetlintServer, document: TextDocument, diagnostic: types.Diagnostic
+) -> Iterable[types.CodeAction]:
     """`# noqa: DETxxx` on the finding's line (detlint and flake8 read it there)."""
     data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
     code, line = data.get("code"), data.get("line")
@@ -230,7 +234,8 @@ def create_server(debounce: float = 0.3) -> DetlintServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     async def did_close(ls: DetlintServer, params: types.DidCloseTextDocumentParams) -> None:
-        ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
+        cleared = types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[])
+        ls.text_document_publish_diagnostics(cleared)
         ls.schedule(ls.debounce)  # the others now see the file as it is on disk
 
     @server.feature(

@@ -35,7 +35,8 @@ HELPERS = textwrap.dedent(
 
 
 def detlint(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "detlint", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    command = [sys.executable, "-m", "detlint", *args]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
 @pytest.fixture

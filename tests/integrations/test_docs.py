@@ -50,8 +50,9 @@ def test_the_code_scanning_job_uploads_what_detlint_writes(tmp_path):
     steps = yaml.safe_load(workflow)["jobs"]["detlint"]["steps"]
     (command,) = [s["run"] for s in steps if s.get("run", "").startswith("detlint ")]
     (upload,) = [s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif")]
-    (tmp_path / "wf.py").write_text("import time\nfrom temporalio import workflow\n\n@workflow.defn\nclass W:\n"
-                                    "    @workflow.run\n    async def run(self) -> float:\n        return time.time()\n")
+    from tests.integrations.test_flake8 import WORKFLOW
+
+    (tmp_path / "wf.py").write_text(WORKFLOW.replace("from helpers import reference\n", "").replace(" {reference()}", ""))
     result = subprocess.run(
         [sys.executable, "-m", "detlint", *command.split()[1:]], cwd=tmp_path, capture_output=True, text=True
     )
@@ -68,4 +69,5 @@ def test_the_flake8_configuration_enables_the_plugin(tmp_path):
     (tmp_path / "setup.cfg").write_text(ini + "select = E,F,W\n")  # an explicit select, as many projects have
     # flake8 reads setup.cfg from the working directory; the helper's --config would replace it.
     result = flake8("--append-config", str(tmp_path / "setup.cfg"), "wf.py", cwd=tmp_path)
-    assert {f for f in findings(result.stdout) if f[2].startswith("DET")} == {("wf.py", 12, "DET101"), ("wf.py", 13, "DET102")}
+    detlint_findings = {f for f in findings(result.stdout) if f[2].startswith("DET")}
+    assert detlint_findings == {("wf.py", 12, "DET101"), ("wf.py", 13, "DET102")}

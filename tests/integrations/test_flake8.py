@@ -156,3 +156,14 @@ def test_a_broken_configuration_is_a_finding_not_a_crash(project):
     assert "Traceback" not in result.stderr
     (line,) = result.stdout.splitlines()
     assert line.startswith("wf.py:1:1: DET001 detlint cannot run: pyproject.toml:2: [tool.detlint] unknown key 'selet'")
+
+
+def test_excluded_files_are_skipped_below_a_walked_folder_and_checked_when_named(project):
+    (project / "pyproject.toml").write_text('[tool.detlint]\nextend-exclude = ["generated"]\n')
+    (project / "generated").mkdir()
+    (project / "generated" / "wf.py").write_text(WORKFLOW.replace("from helpers import reference\n", "")
+                                                 .replace(" {reference()}", ""))
+    walked = findings(flake8("--select", "DET", ".", cwd=project).stdout)
+    assert walked == {("wf.py", 12, "DET101"), ("wf.py", 13, "DET102")}
+    named = findings(flake8("--select", "DET", "generated/wf.py", cwd=project).stdout)
+    assert named == {("generated/wf.py", 11, "DET101")}

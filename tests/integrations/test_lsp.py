@@ -186,7 +186,9 @@ async def test_broken_file_and_broken_config_never_stop_the_server(client: Langu
     diagnostics = await _next_diagnostics(client, uri)
     assert sorted(d.code for d in diagnostics) == ["DET101", "DET102"]
 
-    client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
     assert await _next_diagnostics(client, uri) == []
 
 

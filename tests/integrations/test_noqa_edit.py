@@ -52,11 +52,12 @@ def test_no_edit(source):
 
 def test_the_silenced_line_is_silenced_for_detlint(tmp_path):
     from tests.conftest import run_check
+    from tests.integrations.test_sarif import WORKFLOW
 
-    source = "import time\n\nfrom temporalio import workflow\n\n\n@workflow.defn\nclass W:\n    @workflow.run\n    async def run(self) -> float:\n        return time.time()  # noqa: E501\n"
+    source = WORKFLOW.replace("first = time.time()", "first = time.time()  # noqa: E501")
     (tmp_path / "wf.py").write_text(source)
-    (finding,) = run_check(tmp_path / "wf.py", cwd=tmp_path).diagnostics
-    edit = noqa_edit(source, finding.range.start.line, finding.code)
-    assert edit == Edit(Range(Position(10, 41), Position(10, 41)), ", DET101")
+    first, second = run_check(tmp_path / "wf.py", cwd=tmp_path).diagnostics
+    edit = noqa_edit(source, first.range.start.line, first.code)
+    assert edit == Edit(Range(Position(10, 42), Position(10, 42)), ", DET101")
     (tmp_path / "wf.py").write_text(apply(source, edit))
-    assert run_check(tmp_path / "wf.py", cwd=tmp_path).diagnostics == []
+    assert run_check(tmp_path / "wf.py", cwd=tmp_path).diagnostics == [second]
