@@ -195,8 +195,9 @@ def disable_for_line(
     server: DetlintServer, document: TextDocument, diagnostic: types.Diagnostic
 ) -> Iterable[types.CodeAction]:
     """`# noqa: DETxxx` on the finding's line (detlint and flake8 read it there)."""
-    data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
-    code, line = data.get("code"), data.get("line")
+    data = diagnostic.data if isinstance(diagnostic.data, dict) else {}  # some clients drop it
+    code = data.get("code", diagnostic.code)
+    line = data.get("line", diagnostic.range.start.line + 1)
     if not isinstance(code, str) or not isinstance(line, int) or code == PARSE_ERROR:
         return
     edit = noqa_edit(document.source, line, code)

@@ -57,7 +57,7 @@ def format_sarif(diagnostics: Sequence[Diagnostic], *, cwd: Path | None = None, 
         "columnKind": "unicodeCodePoints",
         "results": results,
     }
-    return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"
 
 
 def _descriptor(rule: type[Rule]) -> dict[str, object]:

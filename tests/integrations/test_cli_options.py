@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.integrations import HELPERS
+
 WORKFLOW = textwrap.dedent(
     """\
     from temporalio import workflow
@@ -21,15 +23,6 @@ WORKFLOW = textwrap.dedent(
         @workflow.run
         async def run(self) -> str:
             return reference()
-    """
-)
-HELPERS = textwrap.dedent(
-    """\
-    import uuid
-
-
-    def reference() -> str:
-        return str(uuid.uuid4())
     """
 )
 

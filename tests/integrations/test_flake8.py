@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
+from tests.integrations import HELPERS
 
 pytest.importorskip("flake8")
 
@@ -98,15 +99,6 @@ WORKFLOW = textwrap.dedent(
         async def run(self) -> str:
             started = time.time()
             return f"{started} {reference()}"
-    """
-)
-HELPERS = textwrap.dedent(
-    """\
-    import uuid
-
-
-    def reference() -> str:
-        return str(uuid.uuid4())
     """
 )
 

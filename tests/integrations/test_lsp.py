@@ -15,6 +15,7 @@ from lsprotocol import types  # noqa: E402
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities  # noqa: E402
 
 from tests.conftest import REPO  # noqa: E402
+from tests.integrations import HELPERS  # noqa: E402
 
 # An emoji (two UTF-16 code units, one code point) before the finding on its line: the column
 # the client gets must count it twice.
@@ -33,15 +34,6 @@ WORKFLOW = textwrap.dedent(
         async def run(self) -> str:
             label = "\N{SLIGHTLY SMILING FACE} started"; started = time.time()
             return f"{label} {started} {reference()}"
-    """
-)
-HELPERS = textwrap.dedent(
-    """\
-    import uuid
-
-
-    def reference() -> str:
-        return str(uuid.uuid4())
     """
 )
 TIMEOUT = 60

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
+from tests.integrations import HELPERS
 
 CLEAN = textwrap.dedent(
     """\
@@ -42,15 +43,6 @@ BAD = textwrap.dedent(
         @workflow.run
         async def run(self) -> str:
             return f"{time.time()} {reference()}"
-    """
-)
-HELPERS = textwrap.dedent(
-    """\
-    import uuid
-
-
-    def reference() -> str:
-        return str(uuid.uuid4())
     """
 )
 
