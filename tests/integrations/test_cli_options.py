@@ -41,11 +41,6 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_a_file_alone_misses_what_its_helpers_do(project):
-    result = detlint("check", "wf.py", cwd=project)
-    assert result.returncode == 0, result.stdout
-
-
 def test_context_reads_the_helpers_and_reports_only_the_named_files(project):
     result = detlint("check", "wf.py", "--context", ".", cwd=project)
     assert result.returncode == 1, result.stderr
