@@ -1,4 +1,4 @@
-"""The command line: `detlint check`, `detlint rules`, `detlint rule CODE`.
+"""The command line: `detlint check`, `detlint rules`, `detlint rule CODE`, `detlint lsp`.
 
 Exit codes as ruff: 0 no findings (or --exit-zero), 1 findings, 2 usage, configuration or
 internal error.
@@ -13,6 +13,7 @@ from typing import Sequence
 
 from detlint import __version__
 from detlint.config import ConfigError, SettingsResolver
+from detlint.discover import is_excluded
 from detlint.engine import check
 from detlint.output import FORMATTERS
 from detlint.output.rule_docs import render
@@ -46,6 +47,20 @@ def build_parser() -> argparse.ArgumentParser:
     check_parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     check_parser.add_argument("--statistics", action="store_true", help="count findings per rule")
     check_parser.add_argument("--config", type=Path, help="use this configuration file for every path")
+    check_parser.add_argument(
+        "--force-exclude", action="store_true", help="skip paths given explicitly when the configuration excludes them"
+    )
+    check_parser.add_argument(
+        "--context",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="also read PATH for cross-module facts (the helpers a workflow calls), without reporting on it",
+    )
+
+    lsp_parser = commands.add_parser("lsp", help="run the language server on stdin/stdout")
+    lsp_parser.add_argument("--debounce", type=float, default=0.3, metavar="SECONDS", help="wait after a change")
 
     commands.add_parser("rules", help="list every rule")
     rule_parser = commands.add_parser("rule", help="explain one rule")
@@ -59,6 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _list_rules()
     if args.command == "rule":
         return _explain_rule(args.code)
+    if args.command == "lsp":
+        return _serve(args)
     return _check(args)
 
 
@@ -71,7 +88,10 @@ def _check(args: argparse.Namespace) -> int:
             config_file=args.config,
             overrides={"select": args.select, "extend_select": args.extend_select, "ignore": args.ignore},
         )
-        report = check(args.paths, resolver, cwd=cwd)
+        paths = args.paths
+        if args.force_exclude:
+            paths = [path for path in paths if not is_excluded(path, resolver, cwd=cwd)]
+        report = check(paths, resolver, cwd=cwd, context=args.context)
     except ConfigError as error:
         print(f"detlint: error: {error}", file=sys.stderr)
         return EXIT_ERROR
@@ -109,4 +129,14 @@ def _explain_rule(code: str) -> int:
         print(f"detlint: error: unknown rule code {code!r} (see `detlint rules`)", file=sys.stderr)
         return EXIT_ERROR
     sys.stdout.write(render(rule))
+    return EXIT_CLEAN
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        from detlint.integrations.lsp import serve
+    except ImportError as error:
+        print(f"detlint: error: the language server needs pygls: pip install 'detlint[lsp]' ({error})", file=sys.stderr)
+        return EXIT_ERROR
+    serve(debounce=args.debounce)
     return EXIT_CLEAN

@@ -17,7 +17,7 @@ from detlint.config import display_path
 if TYPE_CHECKING:
     from detlint.config import SettingsResolver
 
-__all__ = ["PYTHON_SUFFIXES", "Discovery", "discover"]
+__all__ = ["PYTHON_SUFFIXES", "Discovery", "discover", "is_excluded"]
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 
@@ -43,6 +43,20 @@ def discover(paths: Sequence[Path], resolver: SettingsResolver, *, cwd: Path) ->
         else:
             missing.append(Path(given))
     return Discovery(files=sorted({display_path(f, cwd) for f in found}), missing=missing)
+
+
+def is_excluded(path: Path, resolver: SettingsResolver, *, cwd: Path) -> bool:
+    """Whether the configuration excludes `path` or a folder it is in (`--force-exclude`: a
+    path given explicitly is skipped as a walk would skip it). Each folder is judged by the
+    configuration that governs it, up to the folder that configuration belongs to."""
+    absolute = Path(os.path.normpath(cwd / path))
+    for candidate in (absolute, *absolute.parents):
+        settings = resolver.for_path(candidate)
+        if candidate == settings.root or not candidate.is_relative_to(settings.root):
+            break
+        if settings.is_excluded(candidate, ancestors=False):
+            return True
+    return False
 
 
 def _walk(root: Path, resolver: SettingsResolver) -> list[Path]:

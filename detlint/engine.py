@@ -25,12 +25,29 @@ from detlint.rules.base import ProjectRule, ReferenceRule, Role, TreeRule, all_r
 PARSE_ERROR = "DET001"
 
 
+class FactsCache:
+    """The facts of files already read, for callers that check again and again in one process
+    (the language server, the flake8 plugin). One version per file: the facts are reused while
+    the file's text, module name and settings are the same."""
+
+    def __init__(self) -> None:
+        self._entries: dict[Path, tuple[tuple[str, Settings, bytes], ModuleFacts]] = {}
+
+    def get(self, path: Path, key: tuple[str, Settings, bytes]) -> ModuleFacts | None:
+        entry = self._entries.get(path)
+        return entry[1] if entry is not None and entry[0] == key else None
+
+    def put(self, path: Path, key: tuple[str, Settings, bytes], facts: ModuleFacts) -> None:
+        self._entries[path] = (key, facts)
+
+
 @dataclass
 class Report:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # one line each: unreadable files, internal errors
     files: int = 0  # files requested (found under the given paths)
     parsed: int = 0  # files parsed: Temporal code, and the project modules it imports
+    paths: list[Path] = field(default_factory=list)  # the files requested and reported on
 
 
 @dataclass(frozen=True)
@@ -57,7 +74,14 @@ class RuleSet:
 
 
 def check(
-    paths: Sequence[Path], resolver: SettingsResolver, *, cwd: Path, sources: Mapping[Path, bytes] | None = None
+    paths: Sequence[Path],
+    resolver: SettingsResolver,
+    *,
+    cwd: Path,
+    sources: Mapping[Path, bytes] | None = None,
+    context: Sequence[Path] = (),
+    noqa: bool = True,
+    facts_cache: FactsCache | None = None,
 ) -> Report:
     """Analyse `paths` and report their findings.
 
@@ -68,13 +92,28 @@ def check(
 
     `sources` gives the text of files that editors and flake8 hold in memory (unsaved
     buffers, stdin): it replaces what is on disk, and the file is analysed even when it does
-    not exist there."""
-    return _Run(resolver, cwd, sources or {}).check(paths)
+    not exist there.
+
+    `context` names more files or folders that are read as if requested, for their facts only:
+    their findings are not reported. `noqa=False` keeps findings that `# noqa` comments silence
+    (flake8 applies noqa itself). `facts_cache` keeps the facts of unchanged files between
+    calls."""
+    return _Run(resolver, cwd, sources or {}, noqa=noqa, facts_cache=facts_cache).check(paths, context)
 
 
 class _Run:
-    def __init__(self, resolver: SettingsResolver, cwd: Path, sources: Mapping[Path, bytes]) -> None:
+    def __init__(
+        self,
+        resolver: SettingsResolver,
+        cwd: Path,
+        sources: Mapping[Path, bytes],
+        *,
+        noqa: bool = True,
+        facts_cache: FactsCache | None = None,
+    ) -> None:
         self.resolver = resolver
+        self.noqa = noqa
+        self.facts_cache = facts_cache
         self.cwd = cwd
         self.in_memory = {display_path(path, cwd): text for path, text in sources.items()}
         self.report = Report()
@@ -82,16 +121,20 @@ class _Run:
         self.settings_of: dict[Path, Settings] = {}
         self.module_map = ModuleMap()
 
-    def check(self, paths: Sequence[Path]) -> Report:
+    def check(self, paths: Sequence[Path], context: Sequence[Path] = ()) -> Report:
         discovery = discover(paths, self.resolver, cwd=self.cwd)
         missing = [path for path in discovery.missing if path not in self.in_memory]
         self.report.errors.extend(f"{path}: No such file or directory" for path in missing)
         requested = [*discovery.files, *(p for p in self.in_memory if p not in discovery.files)]
         explicit = {display_path(self.cwd / p, self.cwd) for p in paths if (self.cwd / p).is_file()}
         self.report.files = len(requested)
-        for path in requested:
+        self.report.paths = list(requested)
+        extra = discover(context, self.resolver, cwd=self.cwd).files if context and requested else []
+        facts_only = [p for p in extra if p not in set(requested)]
+        for path in (*requested, *facts_only):
             self._map(path)
         queue = deque(p for p in requested if p in explicit or p in self.in_memory or self._may_define_temporal(p))
+        queue.extend(p for p in facts_only if self._may_define_temporal(p))
         while queue:
             facts = self._parse(queue.popleft())
             if facts is not None:
@@ -133,7 +176,7 @@ class _Run:
         if path in self.modules:
             return None
         settings = self.resolver.for_path(path)
-        facts = _extract_file(path, self.cwd, self.in_memory.get(path), settings, self.report)
+        facts = _extract_file(path, self.cwd, self.in_memory.get(path), settings, self.report, self.facts_cache)
         if facts is not None:
             self.modules[path] = facts
             self.settings_of[path] = settings
@@ -159,13 +202,16 @@ class _Run:
             (
                 d
                 for d in candidates
-                if d.path in requested and is_reported(d, rules[d.code], settings_of[d.path], self.modules[d.path])
+                if d.path in requested
+                and is_reported(d, rules[d.code], settings_of[d.path], self.modules[d.path] if self.noqa else None)
             ),
             key=lambda d: d.sort_key,
         )
 
 
-def _extract_file(path: Path, cwd: Path, source: bytes | None, settings: Settings, report: Report) -> ModuleFacts | None:
+def _extract_file(
+    path: Path, cwd: Path, source: bytes | None, settings: Settings, report: Report, cache: FactsCache | None = None
+) -> ModuleFacts | None:
     """`path` as the user sees it (relative to `cwd`); its text is read unless `source` is given."""
     location = cwd / path
     if source is None:
@@ -175,7 +221,14 @@ def _extract_file(path: Path, cwd: Path, source: bytes | None, settings: Setting
             report.errors.append(f"{path}: cannot read: {error.strerror or error}")
             return None
     try:
-        return extract(path, source, module_name(location, _source_roots(settings)), RuleSet.for_settings(settings).tree)
+        module = module_name(location, _source_roots(settings))
+        key = (module, settings, source)
+        facts = cache.get(path, key) if cache is not None else None
+        if facts is None:
+            facts = extract(path, source, module, RuleSet.for_settings(settings).tree)
+            if cache is not None:
+                cache.put(path, key, facts)
+        return facts
     except RecursionError:
         report.errors.append(f"{path}: internal error: the file is nested too deeply to analyse")
     except Exception as error:  # one file's bug must not stop the others

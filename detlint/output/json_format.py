@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from typing import Sequence
 
+from detlint import rule_url
 from detlint.model import Diagnostic, Location, Position
 from detlint.rules.base import all_rules
-
-DOCS_URL = "https://detlint.dev/rules/{code}/"
 
 
 def format_json(diagnostics: Sequence[Diagnostic]) -> str:
@@ -23,7 +22,7 @@ def format_json(diagnostics: Sequence[Diagnostic]) -> str:
             "location": _position(d.range.start),
             "end_location": _position(d.range.end),
             "fix": None,
-            "url": DOCS_URL.format(code=d.code),
+            "url": rule_url(d.code),
             "noqa_row": d.range.start.line,
             "related": [_location(r) for r in d.related],
         }

@@ -1,0 +1,33 @@
+"""Paths as code-scanning services want them: relative to the repository's root."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+
+def repository_root(cwd: Path) -> Path:
+    """The root of the git work tree around `cwd`, else `cwd` itself."""
+    try:
+        result = subprocess.run(
+            # core.fsmonitor names a command in the repository's config: never run it.
+            ["git", "-c", "core.fsmonitor=false", "-C", str(cwd), "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError:
+        return Path(os.path.abspath(cwd))
+    top = result.stdout.strip()
+    return Path(top) if result.returncode == 0 and top else Path(os.path.abspath(cwd))
+
+
+def relative_to_root(path: Path, *, cwd: Path, root: Path) -> Path | None:
+    """`path` (as reported: relative to cwd, or absolute) relative to `root`, or None when it
+    lies outside. Lexical, as the rest of detlint: symlinks are not resolved."""
+    absolute = Path(os.path.normpath(Path(cwd) / path))
+    for inside, top in ((absolute, Path(os.path.normpath(root))), (absolute.resolve(), Path(root).resolve())):
+        if inside.is_relative_to(top):
+            return inside.relative_to(top)
+    return None  # git names the root with symlinks resolved; the second try allows for that
