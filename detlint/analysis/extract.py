@@ -507,7 +507,9 @@ def _shorten(source: str, limit: int = 120) -> str:
 
 
 def _hooks_of(rule_class: type[TreeRule]) -> dict[str, str]:
-    return _HOOKS.setdefault(rule_class, rule_class.hooks())
+    if rule_class not in _HOOKS:
+        _HOOKS[rule_class] = rule_class.hooks()
+    return _HOOKS[rule_class]
 
 
 _HOOKS: dict[type[TreeRule], dict[str, str]] = {}

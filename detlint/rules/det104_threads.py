@@ -1,7 +1,7 @@
 from detlint.model import Severity
+from detlint.rules._python import ASYNCIO_LOOPS
 from detlint.rules.base import Pattern, ReferenceRule
 
-_LOOPS = ("asyncio.get_event_loop()", "asyncio.get_running_loop()", "asyncio.new_event_loop()")
 
 
 class ThreadOrProcessPool(ReferenceRule):
@@ -65,5 +65,5 @@ class ThreadOrProcessPool(ReferenceRule):
         Pattern.module("concurrent.futures"),
         Pattern.call("asyncio.to_thread"),
         Pattern.call("asyncio.run_coroutine_threadsafe"),
-        *(Pattern.method(loop, "run_in_executor") for loop in _LOOPS),
+        *(Pattern.method(loop, "run_in_executor") for loop in ASYNCIO_LOOPS),
     )

@@ -1,7 +1,7 @@
 from detlint.model import Severity
+from detlint.rules._python import ASYNCIO_LOOPS
 from detlint.rules.base import Pattern, ReferenceRule
 
-_LOOPS = ("asyncio.get_event_loop()", "asyncio.get_running_loop()", "asyncio.new_event_loop()")
 
 
 class EventLoopControl(ReferenceRule):
@@ -65,5 +65,5 @@ class EventLoopControl(ReferenceRule):
         Pattern.call("asyncio.new_event_loop"),
         Pattern.call("asyncio.set_event_loop"),
         Pattern.call("asyncio.Runner"),
-        *(Pattern.method(loop, "run_until_complete", "run_forever") for loop in _LOOPS),
+        *(Pattern.method(loop, "run_until_complete", "run_forever") for loop in ASYNCIO_LOOPS),
     )
