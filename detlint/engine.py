@@ -193,6 +193,7 @@ class _Run:
         )
         rules = all_rules()
         project_rules = [rule(self.resolver.for_path(self.cwd)) for rule in rules.values() if issubclass(rule, ProjectRule)]
+        _join(index, project_rules)
         candidates = [
             *_parse_failures(self.modules.values()),
             *_findings(index),
@@ -250,6 +251,18 @@ def _source_roots(settings: Settings) -> tuple[Path, ...]:
 
 def _custom_decorators(settings: Settings) -> tuple[str, ...]:
     return (*settings.workflow_decorators, *settings.activity_decorators)
+
+
+def _join(index: ProjectIndex, project_rules: Sequence[ProjectRule]) -> None:
+    """Effects that need the whole project: project rules add the ones they find by joining
+    facts, and withdraw the ones their tree hooks found that the project shows to be void.
+    Afterwards they are reported like every other effect."""
+    for rule in project_rules:
+        for node in index.nodes:
+            found = index.effects[node]
+            kept = [e for e in found if e.code != rule.code or not rule.withdraws(e, index, node)]
+            kept.extend(rule.effects(index, node))
+            index.effects[node] = kept
 
 
 def _decorators(settings: Settings) -> tuple[frozenset[str], frozenset[str]]:

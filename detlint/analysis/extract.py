@@ -44,10 +44,14 @@ from detlint.analysis.scopes import (
     parameter_names,
     parameters,
 )
+from detlint.frameworks import temporal
 from detlint.model import Position, Range
 from detlint.rules.base import TreeRule
 
 TYPE_CHECKING = frozenset({"typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECKING"})
+# Calls that build a dict from their keyword arguments, so `**Call(k=v)` spreads `k`.
+MAPPING_CONSTRUCTORS = frozenset({"builtins.dict", *temporal.OPTION_DICTS})
+_MAX_DEFINITION_DEPTH = 8
 NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:[\s,]+[A-Z]+[0-9]*)*))?", re.IGNORECASE)
 
 
@@ -190,6 +194,17 @@ class _Extractor(cst.CSTVisitor):
             innermost = False
         return None
 
+    def definition(self, name: str) -> cst.BaseExpression | None:
+        """The one expression `name` is bound to where it is visible (see `Scope.definition`)."""
+        innermost = True
+        for scope in reversed(self.scopes):
+            if name in scope.declared_global:
+                return self.scopes[0].definition(name)
+            if (scope.kind != "class" or innermost) and name in scope.bindings:
+                return scope.definition(name)
+            innermost = False
+        return None
+
     def resolve_expression(self, node: cst.BaseExpression | None) -> str | None:
         if isinstance(node, cst.Name):
             found = self.lookup(node.value)
@@ -283,6 +298,7 @@ class _Extractor(cst.CSTVisitor):
                 qualname=qualname,
                 range=self.context.range(node.name),
                 decorators=tuple(filter(None, (self._decorator_name(d) for d in node.decorators))),
+                decorator_arguments=self._decorator_arguments(node.decorators),
                 bases=tuple(filter(None, (self.resolve_expression(arg.value) for arg in node.bases))),
             )
 
@@ -350,6 +366,7 @@ class _Extractor(cst.CSTVisitor):
             range=self.context.range(node.name),
             class_qualname=owner,
             decorators=tuple(filter(None, (self._decorator_name(d) for d in node.decorators))),
+            decorator_arguments=self._decorator_arguments(node.decorators),
             is_async=node.asynchronous is not None,
         )
         self.facts.functions[qualname] = function
@@ -419,6 +436,14 @@ class _Extractor(cst.CSTVisitor):
         expression = decorator.decorator
         return self.resolve_expression(expression.func if isinstance(expression, cst.Call) else expression)
 
+    def _decorator_arguments(self, decorators: Sequence[cst.Decorator]) -> dict[str, Arguments]:
+        found: dict[str, Arguments] = {}
+        for decorator in decorators:
+            name = self._decorator_name(decorator)
+            if name is not None and isinstance(decorator.decorator, cst.Call):
+                found[name] = self.arguments(decorator.decorator)
+        return found
+
     # -- references -------------------------------------------------------------------------
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -426,19 +451,59 @@ class _Extractor(cst.CSTVisitor):
         self._consume_chain(node.func)
         if name is None:
             return
-        arguments = Arguments(
-            items=tuple(
-                Argument(
-                    keyword=arg.keyword.value if arg.keyword is not None else None,
-                    source=_shorten(self._source(arg.value)),
-                    value=self.resolve_expression(arg.value),
-                )
-                for arg in node.args
-                if not arg.star
-            ),
-            starred=any(arg.star for arg in node.args),
-        )
-        self.functions[-1].references.append(Reference(name, self.context.range(node), True, arguments))
+        self.functions[-1].references.append(Reference(name, self.context.range(node), True, self.arguments(node)))
+
+    def arguments(self, node: cst.Call) -> Arguments:
+        items: list[Argument] = []
+        unknown = False
+        for arg in node.args:
+            if arg.star == "**":
+                spread = self._mapping_entries(arg.value, depth=0)
+                unknown = unknown or spread is None
+                items.extend(spread or ())
+            elif arg.star:
+                unknown = True
+            else:
+                items.append(self._argument(arg.keyword.value if arg.keyword is not None else None, arg.value))
+        return Arguments(items=tuple(items), starred=unknown)
+
+    def _argument(self, keyword: str | None, value: cst.BaseExpression) -> Argument:
+        return Argument(keyword=keyword, source=_shorten(self._source(value)), value=self.resolve_expression(value))
+
+    def _mapping_entries(self, node: cst.BaseExpression, depth: int) -> list[Argument] | None:
+        """The entries of a `**mapping` as keyword arguments, or None when they cannot be read."""
+        if depth > _MAX_DEFINITION_DEPTH:
+            return None
+        if isinstance(node, cst.Name):
+            definition = self.definition(node.value)
+            return None if definition is None else self._mapping_entries(definition, depth + 1)
+        if isinstance(node, cst.Dict):
+            entries: list[Argument] = []
+            for element in node.elements:
+                if isinstance(element, cst.StarredDictElement):
+                    nested = self._mapping_entries(element.value, depth + 1)
+                    if nested is None:
+                        return None
+                    entries.extend(nested)
+                elif isinstance(element.key, cst.SimpleString) and isinstance(element.key.evaluated_value, str):
+                    entries.append(self._argument(element.key.evaluated_value, element.value))
+                else:
+                    return None
+            return entries
+        if isinstance(node, cst.Call) and self.resolve_expression(node.func) in MAPPING_CONSTRUCTORS:
+            entries = []
+            for arg in node.args:
+                if arg.star == "**":
+                    nested = self._mapping_entries(arg.value, depth + 1)
+                    if nested is None:
+                        return None
+                    entries.extend(nested)
+                elif arg.keyword is not None and not arg.star:
+                    entries.append(self._argument(arg.keyword.value, arg.value))
+                else:
+                    return None
+            return entries
+        return None
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
         # `:=` binds in the enclosing function even inside a comprehension; uses follow it.

@@ -24,10 +24,16 @@ class Argument:
 
 @dataclass(frozen=True)
 class Arguments:
-    """A call's arguments, enough to tell `Random()` from `Random(42)` or to read a keyword."""
+    """A call's arguments, enough to tell `Random()` from `Random(42)` or to read a keyword.
+
+    A `**mapping` whose keys can be read (a dict literal, `dict(k=v)`, a `TypedDict` of options
+    such as `ActivityConfig(...)`, or a name bound once to one of those and never changed in
+    place) contributes its entries as keyword arguments; any other `*args`/`**kwargs` makes
+    the call's real arguments unknown (`starred`).
+    """
 
     items: tuple[Argument, ...] = ()
-    starred: bool = False  # *args or **kwargs: the real arguments are unknown
+    starred: bool = False  # *args or an unreadable **kwargs: the real arguments are unknown
 
     @property
     def positional(self) -> tuple[Argument, ...]:
@@ -84,6 +90,8 @@ class FunctionFacts:
     class_qualname: str | None = None
     decorators: tuple[str, ...] = ()
     is_async: bool = False
+    # The arguments of decorators written as calls, by decorator: `@activity.defn(name="x")`.
+    decorator_arguments: dict[str, Arguments] = field(default_factory=dict)
     references: list[Reference] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)  # found by tree rules while parsing
 
@@ -93,6 +101,7 @@ class ClassFacts:
     qualname: str
     range: Range
     decorators: tuple[str, ...] = ()
+    decorator_arguments: dict[str, Arguments] = field(default_factory=dict)  # as FunctionFacts'
     bases: tuple[str, ...] = ()
     methods: tuple[str, ...] = ()  # qualnames of the functions defined in its body
 

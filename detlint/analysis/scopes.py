@@ -30,6 +30,10 @@ SET_VALUES = frozenset({"builtins.set()", "builtins.frozenset()"})
 # Set methods and operators whose result is again a set.
 SET_RESULT_METHODS = frozenset({"union", "intersection", "difference", "symmetric_difference", "copy"})
 SET_OPERATORS = (cst.BitOr, cst.BitAnd, cst.Subtract, cst.BitXor)
+# Methods that change a dict or list in place.
+IN_PLACE_METHODS = frozenset(
+    {"update", "setdefault", "pop", "popitem", "clear", "append", "extend", "insert", "remove"}
+)
 # `path / "name"` is again a path.
 PATH_VALUES = frozenset(f"pathlib.{cls}()" for cls in ("Path", "PosixPath", "WindowsPath", "PurePath"))
 
@@ -39,13 +43,26 @@ class Scope:
     kind: str  # "module", "class", "function", "comprehension"
     bindings: dict[str, Binding] = field(default_factory=dict)
     declared_global: set[str] = field(default_factory=set)
+    # The expression a name is bound to, when it is bound exactly once by a plain assignment
+    # (`opts = {"start_to_close_timeout": ...}`), for readers of literal values.
+    definitions: dict[str, cst.BaseExpression] = field(default_factory=dict)
+    # Names whose value is changed in place (`opts["k"] = v`, `opts.update(...)`).
+    mutated: set[str] = field(default_factory=set)
 
-    def bind(self, name: str, value: Binding) -> None:
+    def bind(self, name: str, value: Binding, definition: cst.BaseExpression | None = None) -> None:
         """A second, different binding makes the name unknowable."""
+        if definition is not None and name not in self.bindings:
+            self.definitions[name] = definition
+        else:
+            self.definitions.pop(name, None)
         if name in self.bindings and self.bindings[name] != value:
             self.bindings[name] = None
         else:
             self.bindings[name] = value
+
+    def definition(self, name: str) -> cst.BaseExpression | None:
+        """The one expression `name` is bound to, unless it is rebound or changed in place."""
+        return None if name in self.mutated else self.definitions.get(name)
 
 
 def dotted(node: cst.BaseExpression) -> str | None:
@@ -141,12 +158,15 @@ class BindingCollector:
             self._small(node)
 
     def _small(self, node: cst.CSTNode) -> None:
+        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.Expr, cst.Return)):
+            self._note_in_place_change(node.value)
         if isinstance(node, cst.Assign):
-            value = self.resolve(node.value) if len(node.targets) == 1 else None
+            single = len(node.targets) == 1
+            value = self.resolve(node.value) if single else None
             for target in node.targets:
-                self._bind_target(target.target, value)
+                self._bind_target(target.target, value, node.value if single else None)
         elif isinstance(node, cst.AnnAssign):
-            self._bind_target(node.target, self.resolve(node.value) if node.value else None)
+            self._bind_target(node.target, self.resolve(node.value) if node.value else None, node.value)
         elif isinstance(node, (cst.AugAssign, cst.Del)):
             self._bind_target(node.target, None)
         elif isinstance(node, cst.Import):
@@ -172,10 +192,20 @@ class BindingCollector:
             for item in node.names:
                 self.scope.bind(item.name.value, None)
 
-    def _bind_target(self, target: cst.BaseExpression, value: Binding) -> None:
+    def _note_in_place_change(self, value: cst.BaseExpression | None) -> None:
+        """`opts.update(...)` (a statement, or the value assigned or returned)."""
+        func = value.func if isinstance(value, cst.Call) else None
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.attr.value in IN_PLACE_METHODS:
+            self.scope.mutated.add(func.value.value)
+
+    def _bind_target(
+        self, target: cst.BaseExpression, value: Binding, definition: cst.BaseExpression | None = None
+    ) -> None:
         if isinstance(target, cst.Name):
             if target.value not in self.scope.declared_global:
-                self.scope.bind(target.value, value)
+                self.scope.bind(target.value, value, definition)
+        elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+            self.scope.mutated.add(target.value.value)
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
                 self._bind_target(element.value, None)

@@ -72,3 +72,47 @@ SLEEP = "await workflow.sleep(...)"
 LOGGER = "workflow.logger"
 WAIT = "workflow.wait()"
 AS_COMPLETED = "workflow.as_completed()"
+
+# -- Invoking activities, timers and children (DET2xx) ------------------------------------------
+
+# TypedDicts of activity options, spread into the call (`**workflow.ActivityConfig(...)`).
+OPTION_DICTS = frozenset({f"{WORKFLOW}.ActivityConfig", f"{WORKFLOW}.LocalActivityConfig"})
+ACTIVITY_HEARTBEAT = f"{ACTIVITY}.heartbeat"
+RETRY_POLICY = "temporalio.common.RetryPolicy"
+APPLICATION_ERROR = "temporalio.exceptions.ApplicationError"
+
+
+def _activity_functions() -> dict[str, tuple[bool, str, bool]]:
+    """`temporalio.workflow.execute_local_activity_method` -> (local, kind, execute): the twelve
+    ways to run an activity; kind is how the activity is named ("function": a function or a
+    string; "method": `MyActivities.charge`; "class": a callable class)."""
+    table = {}
+    for execute in (True, False):
+        for local in (False, True):
+            for kind, suffix in (("function", ""), ("method", "_method"), ("class", "_class")):
+                verb = "execute" if execute else "start"
+                name = f"{verb}_{'local_' if local else ''}activity{suffix}"
+                table[f"{WORKFLOW}.{name}"] = (local, kind, execute)
+    return table
+
+
+ACTIVITY_FUNCTIONS = _activity_functions()
+CHILD_WORKFLOW_FUNCTIONS = frozenset({f"{WORKFLOW}.execute_child_workflow", f"{WORKFLOW}.start_child_workflow"})
+WAIT_CONDITION = f"{WORKFLOW}.wait_condition"
+ALL_HANDLERS_FINISHED = f"{WORKFLOW}.all_handlers_finished"
+SIGNAL_DECORATOR = f"{WORKFLOW}.signal"
+UPDATE_DECORATOR = f"{WORKFLOW}.update"
+# Activity options: the two that bound an attempt (at least one is required), and the ones a
+# local activity does not take.
+CLOSE_TIMEOUTS = ("start_to_close_timeout", "schedule_to_close_timeout")
+NOT_FOR_LOCAL_ACTIVITIES = ("heartbeat_timeout", "task_queue")
+# Coroutine functions whose call does nothing until awaited: as a bare statement the command
+# is never issued (DET209). `start_activity*` return a scheduled handle and are not here.
+COROUTINE_COMMANDS = frozenset(
+    {name for name, (_, _, execute) in ACTIVITY_FUNCTIONS.items() if execute}
+    | CHILD_WORKFLOW_FUNCTIONS
+    | {f"{WORKFLOW}.sleep", WAIT_CONDITION, "asyncio.sleep"}
+)
+# Handles whose methods issue commands and are coroutines: `handle.signal(...)`.
+COMMAND_HANDLES = (f"{WORKFLOW}.get_external_workflow_handle", f"{WORKFLOW}.create_nexus_client")
+COROUTINE_HANDLE_METHODS = frozenset({"signal", "cancel", "start_operation", "execute_operation"})

@@ -21,7 +21,7 @@ from detlint.analysis.facts import Effect, ModuleFacts, Reference
 from detlint.model import Diagnostic, Severity
 
 if TYPE_CHECKING:
-    from detlint.analysis.index import ProjectIndex
+    from detlint.analysis.index import Node, ProjectIndex
     from detlint.config import Settings
 
 CODE_PATTERN = re.compile(r"^DET\d{3}$")
@@ -190,10 +190,24 @@ class TreeRule(Rule):
 class ProjectRule(Rule):
     """A rule over the whole project's facts. It is created with the settings of the folder the
     check runs in; `settings_of(module)` gives each file's own settings for per-file options.
-    Its diagnostics go through the same selection, per-file ignores and `# noqa` as the rest."""
+    Its diagnostics go through the same selection, per-file ignores and `# noqa` as the rest.
+
+    A project rule either reports diagnostics itself (`check`), or finds effects in functions
+    by joining facts across modules (`effects`: a call site in a workflow with the activity it
+    names), which are then reported like every other effect: by role, and through helpers at
+    the root's call site with the chain. A rule that is also a `TreeRule` may withdraw the
+    effects its hooks found once the whole project is known (`withdraws`)."""
 
     def check(self, index: ProjectIndex, settings_of: Callable[[ModuleFacts], Settings]) -> Iterable[Diagnostic]:
-        raise NotImplementedError
+        return ()
+
+    def effects(self, index: ProjectIndex, node: Node) -> Iterable[Effect]:
+        """Effects in `node`'s function found by joining facts across the project."""
+        return ()
+
+    def withdraws(self, effect: Effect, index: ProjectIndex, node: Node) -> bool:
+        """Whether an effect of this rule's code, found in `node` while parsing, is void."""
+        return False
 
 
 def all_rules() -> dict[str, type[Rule]]:
