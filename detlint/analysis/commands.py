@@ -137,24 +137,6 @@ def is_unset_timeout(argument: Argument | None) -> bool:
     return is_none(argument) or is_zero_duration(argument)
 
 
-def duration_seconds(argument: Argument | None) -> float | None:
-    """Seconds of a literal duration: `90`, `1.5`, `timedelta(minutes=5)`; None when unknown."""
-    node = literal(argument)
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-        return float(node.value)
-    if not isinstance(node, ast.Call) or not (argument and (argument.value or "").endswith("timedelta()")):
-        return None
-    units = ("days", "seconds", "microseconds", "milliseconds", "minutes", "hours", "weeks")
-    factors = {"days": 86400, "seconds": 1, "microseconds": 1e-6, "milliseconds": 1e-3, "minutes": 60, "hours": 3600, "weeks": 604800}
-    total = 0.0
-    pairs = [*zip(units, node.args), *((k.arg, k.value) for k in node.keywords)]
-    for unit, value in pairs:
-        if unit not in factors or not isinstance(value, ast.Constant) or not isinstance(value.value, (int, float)):
-            return None
-        total += factors[unit] * value.value
-    return total
-
-
 @dataclass(frozen=True)
 class RetryPolicyLiteral:
     """What an inline `RetryPolicy(...)` says; None where it cannot be read."""
@@ -206,12 +188,18 @@ class Catalog:
         self.activity_names: dict[str, list[Node]] = defaultdict(list)
         # False when some activity's name cannot be read or a dynamic activity takes any name.
         self.activity_names_complete = True
+        # The function (class) name of a definition registered under another name -> that name.
+        self.renamed_activities: dict[str, str] = {}
+        self.renamed_workflows: dict[str, str] = {}
         for node in index.roots.activity:
             name = self._definition_name(node.function.decorators, node.function.decorator_arguments, temporal.ACTIVITY_DEFN)
+            function_name = node.function.qualname.rpartition(".")[2]
             if name is None:
                 self.activity_names_complete = False
             else:
-                self.activity_names[name or node.function.qualname.rpartition(".")[2]].append(node)
+                self.activity_names[name or function_name].append(node)
+                if name:
+                    self.renamed_activities[function_name] = name
         self.workflow_names: dict[str, list[str]] = defaultdict(list)
         self.workflow_names_complete = True
         workflow_functions = {id(node.function) for node in index.roots.workflow}
@@ -220,10 +208,13 @@ class Catalog:
                 if not any(id(module.functions[q]) in workflow_functions for q in cls.methods if q in module.functions):
                     continue
                 name = self._definition_name(cls.decorators, cls.decorator_arguments, temporal.WORKFLOW_DEFN)
+                class_name = cls.qualname.rpartition(".")[2]
                 if name is None:
                     self.workflow_names_complete = False
                 else:
-                    self.workflow_names[name or cls.qualname.rpartition(".")[2]].append(cls.qualname)
+                    self.workflow_names[name or class_name].append(cls.qualname)
+                    if name:
+                        self.renamed_workflows[class_name] = name
         self._heartbeats: dict[Node, bool] = {}
         self._sites: dict[Node, list[CallSite]] | None = None
 
@@ -231,7 +222,7 @@ class Catalog:
     def _definition_name(decorators: tuple[str, ...], arguments: dict[str, Arguments], defn: str) -> str | None:
         """The name given in `@defn(name=...)`, "" for the default name, None when unknown."""
         if defn not in decorators:
-            return None  # a project's own decorator: it may name the definition otherwise
+            return ""  # a project's own decorator (configured): taken to keep the default name
         given = arguments.get(defn)
         if given is None:
             return ""

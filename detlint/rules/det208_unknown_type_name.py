@@ -91,11 +91,13 @@ class UnknownTypeName(ProjectRule):
                 continue
             if call.is_child:
                 names, complete, what = known.workflow_names, known.workflow_names_complete, "workflow"
+                renamed = known.renamed_workflows
             else:
                 names, complete, what = known.activity_names, known.activity_names_complete, "activity"
+                renamed = known.renamed_activities
             if not complete or name in names:
                 continue
-            close = _close_name(name, sorted(names))
+            close = renamed.get(name) or _close_name(name, sorted(names))
             if close is None:
                 continue
             yield Effect(

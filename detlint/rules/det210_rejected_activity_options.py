@@ -114,7 +114,8 @@ def _problems(call: CommandCall) -> Iterable[tuple[str, str]]:
         given = [call.option(t) for t in temporal.CLOSE_TIMEOUTS if call.option(t) is not None]
         if given and all(is_unset_timeout(g) for g in given):
             names = " and ".join(f"`{a.keyword}={a.source}`" for a in given)
+            verb = "leave" if len(given) > 1 else "leaves"
             yield (
-                f"{names} leaves the activity without a timeout (`ValueError`)",
+                f"{names} {verb} the activity without a timeout (`ValueError`)",
                 "set `start_to_close_timeout=` to a positive duration",
             )
