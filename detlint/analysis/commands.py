@@ -17,6 +17,8 @@ from detlint.analysis.facts import Argument, Arguments, ModuleFacts, Reference
 from detlint.analysis.index import Node, ProjectIndex
 from detlint.frameworks import temporal
 
+# Decorators known not to heartbeat for the function they wrap.
+_PLAIN_DECORATORS = ("temporalio.", "builtins.", "functools.", "typing.", "abc.", "contextlib.")
 _RETRY_POLICY_FIELDS = (
     "initial_interval",
     "backoff_coefficient",
@@ -265,16 +267,26 @@ class Catalog:
     # -- what an activity does ---------------------------------------------------------------
 
     def heartbeats(self, activity: Node) -> bool:
-        """Whether the activity calls (or hands out) `activity.heartbeat`, itself or through
-        the project functions it calls."""
+        """Whether the activity calls (or hands out) `activity.heartbeat`, itself, through the
+        project functions it calls, or through a project decorator that wraps it (a
+        heartbeating wrapper such as `@auto_heartbeater`)."""
         if activity not in self._heartbeats:
+            starts = [activity, *filter(None, (self.index.callee(d, activity.module) for d in activity.function.decorators))]
             self._heartbeats[activity] = any(
-                ref.name == temporal.ACTIVITY_HEARTBEAT for node in self._reachable(activity) for ref in node.function.references
+                ref.name == temporal.ACTIVITY_HEARTBEAT for node in self._reachable(starts) for ref in node.function.references
             )
         return self._heartbeats[activity]
 
-    def _reachable(self, start: Node) -> Iterable[Node]:
-        queue, seen = deque([start]), {start}
+    def may_heartbeat(self, activity: Node) -> bool:
+        """`heartbeats`, or it is wrapped by a decorator whose code is not in the project (a
+        library's heartbeating wrapper, for all detlint knows)."""
+        return self.heartbeats(activity) or any(
+            self.index.callee(d, activity.module) is None and not d.startswith(_PLAIN_DECORATORS)
+            for d in activity.function.decorators
+        )
+
+    def _reachable(self, starts: list[Node]) -> Iterable[Node]:
+        queue, seen = deque(starts), set(starts)
         while queue:
             node = queue.popleft()
             yield node

@@ -23,7 +23,9 @@ class LongRunningWithoutHeartbeat(TreeRule, ProjectRule):
     a `for` over paged or streamed data (`paginate(...)`, `iter_lines()`, `scan_iter()`,
     ...), or a single sleep of a minute or more, and neither it nor any project function it
     calls (a heartbeat task started with `asyncio.create_task(...)` counts) calls
-    `activity.heartbeat()`. Reported on the activity's `def` line.
+    `activity.heartbeat()`. An activity wrapped in a project decorator that heartbeats, or
+    in a decorator from a library (which may), is not flagged. Reported on the activity's
+    `def` line.
 
     ## Why is this bad?
     Without heartbeats the server cannot tell a busy attempt from a dead one: when the worker
@@ -124,7 +126,7 @@ class LongRunningWithoutHeartbeat(TreeRule, ProjectRule):
     # -- once the project is known: does it heartbeat through a helper? -----------------------
 
     def withdraws(self, effect: Effect, index: ProjectIndex, node: Node) -> bool:
-        return catalog(index).heartbeats(node)
+        return catalog(index).may_heartbeat(node)
 
 
 def _method_name(func: cst.BaseExpression) -> str:

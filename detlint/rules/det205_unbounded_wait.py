@@ -1,3 +1,4 @@
+import re
 from typing import Iterable, Iterator
 
 import libcst as cst
@@ -7,6 +8,21 @@ from detlint.model import Range, Severity
 from detlint.rules.base import TreeRule
 
 _HANDLERS = frozenset({temporal.SIGNAL_DECORATOR, temporal.UPDATE_DECORATOR})
+# Flags that tell a long-lived workflow to end (`self.exit`, `self._done`, `self.is_complete`):
+# waiting for one of those is the workflow's lifetime, not a wait for an answer.
+_LIFECYCLE_WORDS = frozenset(
+    {
+        "exit", "done", "complete", "completed", "finish", "finished", "close", "closed", "shutdown",
+        "stop", "stopped", "end", "ended", "terminate", "terminated", "quit", "cancel", "cancelled", "canceled",
+    }
+)  # fmt: skip
+# Methods that change a container in place (`self.replies.append(...)`).
+_MUTATORS = frozenset(
+    {
+        "append", "extend", "insert", "remove", "pop", "popitem", "clear", "update", "setdefault",
+        "add", "discard", "appendleft", "extendleft", "popleft", "put", "put_nowait", "set",
+    }
+)  # fmt: skip
 
 
 class UnboundedWait(TreeRule):
@@ -23,7 +39,12 @@ class UnboundedWait(TreeRule):
     * `wait_condition(workflow.all_handlers_finished)`;
     * a wait that is not awaited directly (passed to `asyncio.wait_for`, raced in
       `workflow.wait`, or started as a task), whose caller can bound it;
-    * a condition on state no handler sets (a join of the workflow's own tasks).
+    * a condition on state no handler sets (a join of the workflow's own tasks, a handler
+      waiting for the run method), counting only handlers other than the one that waits;
+    * a condition that also ends the run when history grows
+      (`workflow.info().is_continue_as_new_suggested()`);
+    * a flag that tells a long-lived workflow to end (`self.exit`, `self._done`,
+      `self.is_complete`, `self.closed`, ...): waiting for it is the workflow's lifetime.
 
     ## Why is this bad?
     A human-in-the-loop or callback wait without a timeout waits forever when the approver
@@ -97,8 +118,9 @@ class UnboundedWait(TreeRule):
         self._reset()
 
     def _reset(self) -> None:
-        self._handler_writes: dict[str, set[str]] = {}  # workflow class -> attributes handlers set
-        self._method_reads: dict[str, dict[str, set[str]]] = {}  # class -> method -> attributes it reads
+        # workflow class -> handler method -> the attribute paths it sets (`approved`, `state.done`)
+        self._handler_writes: dict[str, dict[str, set[str]]] = {}
+        self._method_reads: dict[str, dict[str, set[str]]] = {}  # class -> method -> paths it reads
         self._loops: dict[str, list[Range]] = {}  # function qualname -> its loops
 
     def visit_Module(self, node: cst.Module, ctx) -> None:
@@ -109,15 +131,15 @@ class UnboundedWait(TreeRule):
         if not any(_decorator_name(d, ctx) in workflow_decorators for d in node.decorators):
             return
         qualname = f"{ctx.module}.{node.name.value}"
-        writes: set[str] = set()
+        writes: dict[str, set[str]] = {}
         reads: dict[str, set[str]] = {}
         for method in node.body.body:
             if not isinstance(method, cst.FunctionDef) or not method.params.params:
                 continue
             receiver = method.params.params[0].name.value
-            reads[method.name.value] = set(_attributes_read(method.body, receiver))
+            reads[method.name.value] = _paths_read(method.body, receiver)
             if any(_decorator_name(d, ctx) in _HANDLERS for d in method.decorators):
-                writes.update(_attributes_written(method.body, receiver))
+                writes[method.name.value] = set(_paths_written(method.body, receiver))
         self._handler_writes[qualname] = writes
         self._method_reads[qualname] = reads
 
@@ -149,13 +171,20 @@ class UnboundedWait(TreeRule):
         cls = ctx.function.class_qualname
         if cls not in self._handler_writes or not call.args or call.args[0].keyword is not None:
             return
-        waited_on = self._condition_reads(call.args[0].value, cls, ctx)
-        if not waited_on or not waited_on & self._handler_writes[cls]:
+        condition = call.args[0].value
+        if _asks_for_continue_as_new(condition, ctx):
+            return  # a long-lived workflow that ends its run when the history grows
+        # Set by a handler other than the one waiting (which may set it itself, then wait for
+        # the run method to answer).
+        waiting_in = ctx.function.qualname.rpartition(".")[2]
+        written = {path for handler, paths in self._handler_writes[cls].items() if handler != waiting_in for path in paths}
+        waited_on = sorted(r for r in self._condition_reads(condition, cls, ctx) if any(_overlap(r, w) for w in written))
+        if not waited_on or all(_is_lifecycle_flag(path) for path in waited_on):
             return
         where = ctx.range(call)
         if any(_contains(loop, where) for loop in self._loops.get(ctx.function.qualname, ())):
             return
-        shown = ", ".join(f"`self.{name}`" for name in sorted(waited_on & self._handler_writes[cls]))
+        shown = ", ".join(f"`self.{path}`" for path in waited_on)
         ctx.report(
             self,
             call,
@@ -166,13 +195,9 @@ class UnboundedWait(TreeRule):
         )
 
     def _condition_reads(self, condition: cst.BaseExpression, cls: str, ctx) -> set[str]:
-        """The workflow attributes a condition reads; empty when it cannot be told."""
+        """The workflow attribute paths a condition reads; empty when it cannot be told."""
         if isinstance(condition, cst.Lambda):
-            return {
-                n.attr.value
-                for n in _descendants(condition.body)
-                if isinstance(n, cst.Attribute) and isinstance(n.value, cst.Name) and ctx.resolve(n.value) == f"{cls}()"
-            }
+            return {path for path, root in _attribute_paths(condition.body) if ctx.resolve(root) == f"{cls}()"}
         if isinstance(condition, cst.Attribute) and ctx.resolve(condition.value) == f"{cls}()":
             return self._method_reads.get(cls, {}).get(condition.attr.value, set())
         return set()
@@ -185,6 +210,18 @@ def _unbounded(call: cst.Call) -> bool:
     return timeout is None or (isinstance(timeout.value, cst.Name) and timeout.value.value == "None")
 
 
+def _is_lifecycle_flag(path: str) -> bool:
+    name = path.rpartition(".")[2]
+    words = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower().split("_")
+    return bool(_LIFECYCLE_WORDS.intersection(words))
+
+
+def _asks_for_continue_as_new(condition: cst.BaseExpression, ctx) -> bool:
+    return any(
+        isinstance(n, cst.Attribute) and n.attr.value == "is_continue_as_new_suggested" for n in _descendants(condition)
+    )
+
+
 def _decorator_name(decorator: cst.Decorator, ctx) -> str | None:
     expression = decorator.decorator
     return ctx.resolve(expression.func if isinstance(expression, cst.Call) else expression)
@@ -194,41 +231,67 @@ def _contains(outer: Range, inner: Range) -> bool:
     return outer.start <= inner.start and inner.end <= outer.end
 
 
+def _overlap(read: str, written: str) -> bool:
+    """`state` written covers `state.done` read, and `state.done` written changes `state` read."""
+    return read == written or read.startswith(written + ".") or written.startswith(read + ".")
+
+
 def _descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     for child in node.children:
         yield child
         yield from _descendants(child)
 
 
-def _receiver_attribute(node: cst.BaseExpression, receiver: str) -> str | None:
-    """`x` for `self.x`, `self.x[k]`, `self.x.y`."""
-    while isinstance(node, cst.Subscript) or (isinstance(node, cst.Attribute) and isinstance(node.value, cst.Attribute)):
-        node = node.value
-    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == receiver:
-        return node.attr.value
-    return None
+def _path(node: cst.BaseExpression) -> tuple[str, cst.BaseExpression] | None:
+    """(`state.done`, the `self` name node) for `self.state.done`; a subscript ends the path
+    (`self.items[k].x` is `items`)."""
+    names: list[str] = []
+    while True:
+        if isinstance(node, cst.Attribute):
+            names.append(node.attr.value)
+            node = node.value
+        elif isinstance(node, cst.Subscript):
+            names.clear()
+            node = node.value
+        elif isinstance(node, cst.Name) and names:
+            return ".".join(reversed(names)), node
+        else:
+            return None
 
 
-def _attributes_read(body: cst.CSTNode, receiver: str) -> Iterable[str]:
-    for n in _descendants(body):
-        if isinstance(n, cst.Attribute) and isinstance(n.value, cst.Name) and n.value.value == receiver:
-            yield n.attr.value
+def _attribute_paths(node: cst.CSTNode) -> Iterator[tuple[str, cst.Name]]:
+    """The longest attribute paths read in `node` (not their prefixes)."""
+    if isinstance(node, cst.Attribute):
+        found = _path(node)
+        if found is not None:
+            yield found  # type: ignore[misc]
+            # Subscripts inside the path (`self.items[self.k]`) hold reads of their own.
+            for part in _descendants(node):
+                if isinstance(part, cst.SubscriptElement):
+                    yield from _attribute_paths(part)
+            return
+    for child in node.children:
+        yield from _attribute_paths(child)
 
 
-def _attributes_written(body: cst.CSTNode, receiver: str) -> Iterable[str]:
-    """Attributes a handler assigns (`self.x = ...`, `self.x[k] = ...`, `self.x += ...`) or
-    changes through a method (`self.x.append(...)`)."""
+def _paths_read(body: cst.CSTNode, receiver: str) -> set[str]:
+    return {path for path, root in _attribute_paths(body) if root.value == receiver}
+
+
+def _paths_written(body: cst.CSTNode, receiver: str) -> Iterable[str]:
+    """Attribute paths a handler assigns (`self.x = ...`, `self.x[k] = ...`, `self.s.done +=
+    ...`) or changes in place (`self.x.append(...)`)."""
     for n in _descendants(body):
         targets: list[cst.BaseExpression] = []
         if isinstance(n, cst.Assign):
             targets = [t.target for t in n.targets]
         elif isinstance(n, (cst.AugAssign, cst.AnnAssign)):
             targets = [n.target]
-        elif isinstance(n, cst.Call) and isinstance(n.func, cst.Attribute):
+        elif isinstance(n, cst.Call) and isinstance(n.func, cst.Attribute) and n.func.attr.value in _MUTATORS:
             targets = [n.func.value]
         for target in targets:
             elements = [e.value for e in target.elements] if isinstance(target, (cst.Tuple, cst.List)) else [target]
             for element in elements:
-                name = _receiver_attribute(element, receiver)
-                if name:
-                    yield name
+                found = _path(element)
+                if found is not None and found[1].value == receiver:
+                    yield found[0]
