@@ -13,7 +13,7 @@ from collections import defaultdict, deque
 from dataclasses import dataclass
 from typing import Iterable
 
-from detlint.analysis.facts import Argument, Arguments, ModuleFacts, Reference
+from detlint.analysis.facts import Argument, Arguments, FunctionFacts, ModuleFacts, Reference
 from detlint.analysis.index import Node, ProjectIndex
 from detlint.frameworks import temporal
 
@@ -75,6 +75,11 @@ def command_call(ref: Reference) -> CommandCall | None:
     if ref.name in temporal.CHILD_WORKFLOW_FUNCTIONS:
         return CommandCall(ref, function, is_child=True)
     return None
+
+
+def is_activity(function: FunctionFacts, activity_decorators: Iterable[str]) -> bool:
+    """Whether the function is an activity definition (`@activity.defn` or a configured wrapper)."""
+    return any(d == temporal.ACTIVITY_DEFN or d in activity_decorators for d in function.decorators)
 
 
 def activity_call(ref: Reference) -> CommandCall | None:

@@ -1,9 +1,8 @@
 import libcst as cst
 
-from detlint.analysis.commands import catalog
+from detlint.analysis.commands import catalog, is_activity
 from detlint.analysis.facts import Effect
 from detlint.analysis.index import Node, ProjectIndex
-from detlint.frameworks import temporal
 from detlint.model import Severity
 from detlint.rules.base import ProjectRule, Role, TreeRule
 
@@ -76,8 +75,7 @@ class LongRunningWithoutHeartbeat(TreeRule, ProjectRule):
     # -- while parsing: what makes the activity long-running --------------------------------
 
     def _in_activity(self, ctx) -> bool:
-        decorators = {temporal.ACTIVITY_DEFN, *self.settings.activity_decorators}
-        return bool(decorators.intersection(ctx.function.decorators))
+        return is_activity(ctx.function, self.settings.activity_decorators)
 
     def _candidate(self, ctx, why: str) -> None:
         function = ctx.function

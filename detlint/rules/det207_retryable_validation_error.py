@@ -1,9 +1,8 @@
 import libcst as cst
 
-from detlint.analysis.commands import CommandCall, catalog, is_none, retry_policy
+from detlint.analysis.commands import CommandCall, catalog, is_activity, is_none, retry_policy
 from detlint.analysis.facts import Effect
 from detlint.analysis.index import Node, ProjectIndex
-from detlint.frameworks import temporal
 from detlint.model import Range, Severity
 from detlint.rules.base import ProjectRule, Role, TreeRule
 
@@ -72,8 +71,7 @@ class RetryableValidationError(TreeRule, ProjectRule):
         self._tries = {}
 
     def _in_activity(self, ctx) -> bool:
-        decorators = {temporal.ACTIVITY_DEFN, *self.settings.activity_decorators}
-        return bool(decorators.intersection(ctx.function.decorators))
+        return is_activity(ctx.function, self.settings.activity_decorators)
 
     def visit_Try(self, node: cst.Try, ctx) -> None:
         if not self._in_activity(ctx):
