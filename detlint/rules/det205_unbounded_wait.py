@@ -120,7 +120,7 @@ class UnboundedWait(TreeRule):
     def _reset(self) -> None:
         # workflow class -> handler method -> the attribute paths it sets (`approved`, `state.done`)
         self._handler_writes: dict[str, dict[str, set[str]]] = {}
-        self._method_reads: dict[str, dict[str, set[str]]] = {}  # class -> method -> paths it reads
+        self._methods: dict[str, dict[str, tuple[cst.FunctionDef, str]]] = {}  # class -> method -> (def, receiver)
         self._loops: dict[str, list[Range]] = {}  # function qualname -> its loops
 
     def visit_Module(self, node: cst.Module, ctx) -> None:
@@ -132,16 +132,16 @@ class UnboundedWait(TreeRule):
             return
         qualname = f"{ctx.module}.{node.name.value}"
         writes: dict[str, set[str]] = {}
-        reads: dict[str, set[str]] = {}
+        methods: dict[str, tuple[cst.FunctionDef, str]] = {}
         for method in node.body.body:
             if not isinstance(method, cst.FunctionDef) or not method.params.params:
                 continue
             receiver = method.params.params[0].name.value
-            reads[method.name.value] = _paths_read(method.body, receiver)
+            methods[method.name.value] = (method, receiver)
             if any(_decorator_name(d, ctx) in _HANDLERS for d in method.decorators):
                 writes[method.name.value] = set(_paths_written(method.body, receiver))
         self._handler_writes[qualname] = writes
-        self._method_reads[qualname] = reads
+        self._methods[qualname] = methods
 
     def visit_While(self, node: cst.While, ctx) -> None:
         self._loops.setdefault(ctx.function.qualname, []).append(ctx.range(node))
@@ -199,7 +199,8 @@ class UnboundedWait(TreeRule):
         if isinstance(condition, cst.Lambda):
             return {path for path, root in _attribute_paths(condition.body) if ctx.resolve(root) == f"{cls}()"}
         if isinstance(condition, cst.Attribute) and ctx.resolve(condition.value) == f"{cls}()":
-            return self._method_reads.get(cls, {}).get(condition.attr.value, set())
+            method = self._methods.get(cls, {}).get(condition.attr.value)
+            return _paths_read(method[0].body, method[1]) if method else set()
         return set()
 
 
