@@ -1,13 +1,10 @@
-from typing import Iterable
-
-from detlint.analysis.commands import activity_call
-from detlint.analysis.facts import Effect, Reference
+from detlint.analysis.commands import CommandCall
 from detlint.frameworks import temporal
 from detlint.model import Severity
-from detlint.rules.base import Pattern, ReferenceRule
+from detlint.rules._activity_calls import ActivityCallRule
 
 
-class MissingActivityTimeout(ReferenceRule):
+class MissingActivityTimeout(ActivityCallRule):
     """
     ## What it does
     Flags the activity calls of workflow code that set neither `start_to_close_timeout` nor
@@ -64,23 +61,12 @@ class MissingActivityTimeout(ReferenceRule):
     name = "activity-without-timeout"
     severity = Severity.ERROR
     summary = "Activity started without a start-to-close or schedule-to-close timeout"
-    patterns = tuple(Pattern.call(name) for name in temporal.ACTIVITY_FUNCTIONS)
-    what = "{name} sets no timeout"
 
-    def effects(self, references: Iterable[Reference]) -> Iterable[Effect]:
-        for ref in references:
-            call = activity_call(ref)
-            if call is None or not call.options_known:
-                continue
-            if any(call.option(timeout) is not None for timeout in temporal.CLOSE_TIMEOUTS):
-                continue
-            yield Effect(
-                code=self.code,
-                what=(
-                    f"`{call.display}` sets neither `start_to_close_timeout` nor `schedule_to_close_timeout`, "
-                    "so the SDK raises when the workflow reaches it and the workflow task fails until a fix is deployed"
-                ),
-                advice="set `start_to_close_timeout=` to the longest one attempt may take",
-                range=ref.range,
-                leaf=call.display,
-            )
+    def problem(self, call: CommandCall) -> tuple[str, str] | None:
+        if any(call.option(timeout) is not None for timeout in temporal.CLOSE_TIMEOUTS):
+            return None
+        return (
+            f"`{call.display}` sets neither `start_to_close_timeout` nor `schedule_to_close_timeout`, "
+            "so the SDK raises when the workflow reaches it and the workflow task fails until a fix is deployed",
+            "set `start_to_close_timeout=` to the longest one attempt may take",
+        )

@@ -1,13 +1,9 @@
-from typing import Iterable
-
-from detlint.analysis.commands import activity_call, is_none, is_unset_timeout, retry_policy
-from detlint.analysis.facts import Effect, Reference
-from detlint.frameworks import temporal
+from detlint.analysis.commands import CommandCall, is_none, is_unset_timeout, retry_policy
 from detlint.model import Severity
-from detlint.rules.base import Pattern, ReferenceRule
+from detlint.rules._activity_calls import ActivityCallRule
 
 
-class UnboundedActivityRetries(ReferenceRule):
+class UnboundedActivityRetries(ActivityCallRule):
     """
     ## What it does
     Flags activity calls in workflow code whose retries have no end: no
@@ -70,29 +66,18 @@ class UnboundedActivityRetries(ReferenceRule):
     severity = Severity.INFO
     summary = "Activity retried without end: no maximum attempts and no schedule-to-close timeout"
     default_enabled = False
-    patterns = tuple(Pattern.call(name) for name in temporal.ACTIVITY_FUNCTIONS)
-    what = "{name} retries without end"
 
-    def effects(self, references: Iterable[Reference]) -> Iterable[Effect]:
-        for ref in references:
-            call = activity_call(ref)
-            if call is None or not call.options_known:
-                continue
-            deadline = call.option("schedule_to_close_timeout")
-            if deadline is not None and not is_unset_timeout(deadline):
-                continue
-            policy_argument = call.option("retry_policy")
-            if policy_argument is not None and not is_none(policy_argument):
-                policy = retry_policy(policy_argument)
-                if policy is None or policy.maximum_attempts is None or policy.maximum_attempts > 0:
-                    continue
-            yield Effect(
-                code=self.code,
-                what=(
-                    f"`{call.display}` has no `schedule_to_close_timeout` and no `maximum_attempts`, "
-                    "so an activity that keeps failing is retried forever"
-                ),
-                advice="pass `retry_policy=RetryPolicy(maximum_attempts=...)` or a `schedule_to_close_timeout`",
-                range=ref.range,
-                leaf=call.display,
-            )
+    def problem(self, call: CommandCall) -> tuple[str, str] | None:
+        deadline = call.option("schedule_to_close_timeout")
+        if deadline is not None and not is_unset_timeout(deadline):
+            return None
+        policy_argument = call.option("retry_policy")
+        if policy_argument is not None and not is_none(policy_argument):
+            policy = retry_policy(policy_argument)
+            if policy is None or policy.maximum_attempts is None or policy.maximum_attempts > 0:
+                return None
+        return (
+            f"`{call.display}` has no `schedule_to_close_timeout` and no `maximum_attempts`, "
+            "so an activity that keeps failing is retried forever",
+            "pass `retry_policy=RetryPolicy(maximum_attempts=...)` or a `schedule_to_close_timeout`",
+        )

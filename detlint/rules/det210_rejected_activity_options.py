@@ -1,14 +1,13 @@
 import ast
 from typing import Iterable
 
-from detlint.analysis.commands import CommandCall, activity_call, is_unset_timeout, literal
-from detlint.analysis.facts import Effect, Reference
+from detlint.analysis.commands import CommandCall, is_unset_timeout, literal
 from detlint.frameworks import temporal
 from detlint.model import Severity
-from detlint.rules.base import Pattern, ReferenceRule
+from detlint.rules._activity_calls import ActivityCallRule
 
 
-class RejectedActivityOptions(ReferenceRule):
+class RejectedActivityOptions(ActivityCallRule):
     """
     ## What it does
     Flags activity calls in workflow code with options the SDK rejects when the call runs:
@@ -75,23 +74,16 @@ class RejectedActivityOptions(ReferenceRule):
     name = "rejected-activity-options"
     severity = Severity.ERROR
     summary = "Activity options the SDK rejects at run time"
-    patterns = tuple(Pattern.call(name) for name in temporal.ACTIVITY_FUNCTIONS)
-    what = "{name} has options the SDK rejects"
+    needs_known_options = False  # `arg`/`args` and local-only options are visible anyway
 
-    def effects(self, references: Iterable[Reference]) -> Iterable[Effect]:
-        for ref in references:
-            call = activity_call(ref)
-            if call is None:
-                continue
-            problems = list(_problems(call))
-            if problems:
-                yield Effect(
-                    code=self.code,
-                    what=f"`{call.display}` is given options the SDK rejects when it runs: " + "; ".join(p for p, _ in problems),
-                    advice="; ".join(a for _, a in problems),
-                    range=ref.range,
-                    leaf=call.display,
-                )
+    def problem(self, call: CommandCall) -> tuple[str, str] | None:
+        problems = list(_problems(call))
+        if not problems:
+            return None
+        return (
+            f"`{call.display}` is given options the SDK rejects when it runs: " + "; ".join(p for p, _ in problems),
+            "; ".join(a for _, a in problems),
+        )
 
 
 def _problems(call: CommandCall) -> Iterable[tuple[str, str]]:
