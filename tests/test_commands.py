@@ -251,3 +251,25 @@ def test_a_project_rule_can_withdraw_what_a_tree_rule_found(tmp_path: Path) -> N
         (tmp_path / "wf.py").write_text(workflow_source.replace("POLICY", policy))
         report = run_check(tmp_path, cwd=tmp_path)
         assert [d.code for d in report.diagnostics] == (["DET207"] if flagged else []), policy
+
+
+def test_det206_is_off_until_selected(tmp_path: Path) -> None:
+    (tmp_path / "wf.py").write_text(
+        textwrap.dedent(
+            """
+            from datetime import timedelta
+            from temporalio import workflow
+
+            @workflow.defn
+            class W:
+                @workflow.run
+                async def run(self) -> None:
+                    await workflow.execute_activity("notify", start_to_close_timeout=timedelta(seconds=5))
+            """
+        )
+    )
+    assert run_check(tmp_path, cwd=tmp_path).diagnostics == []
+    for override in ({"extend_select": ["DET206"]}, {"select": ["DET2"], "extend_select": ["DET206"]}):
+        report = run_check(tmp_path, cwd=tmp_path, **override)
+        assert [d.code for d in report.diagnostics] == ["DET206"], override
+    assert run_check(tmp_path, cwd=tmp_path, select=["DET2"]).diagnostics == []
