@@ -43,6 +43,7 @@ from detlint.analysis.scopes import (
     dotted,
     parameter_names,
     parameters,
+    walk_statements,
 )
 from detlint.frameworks import temporal
 from detlint.model import Position, Range
@@ -335,7 +336,7 @@ class _Extractor(cst.CSTVisitor):
                     info.instance.setdefault(small.target.value, self._instance_of(small.annotation))
 
     def _collect_assignments_to(self, receiver: str, method: cst.FunctionDef, info: _ClassInfo) -> None:
-        for child in self.context.walk(method.body):
+        for child in walk_statements(method.body.body):
             targets: list[cst.BaseExpression] = []
             value: cst.BaseExpression | None = None
             if isinstance(child, cst.Assign):

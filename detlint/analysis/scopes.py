@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import builtins
 from dataclasses import dataclass, field
-from typing import Callable, Optional, Sequence
+from typing import Callable, Iterator, Optional, Sequence
 
 import libcst as cst
 
@@ -112,50 +112,25 @@ class BindingCollector:
         self.import_base = import_base
 
     def collect(self, statements: Sequence[cst.CSTNode]) -> None:
-        for statement in statements:
-            self._statement(statement)
-
-    def _block(self, block: cst.CSTNode | None) -> None:
-        """The statements of a suite, or of a clause that holds one (`else:`, `except:`)."""
-        if block is not None:
-            suite = block if isinstance(block, cst.BaseSuite) else block.body  # type: ignore[attr-defined]
-            self.collect(suite.body)
-
-    def _statement(self, node: cst.CSTNode) -> None:
-        if isinstance(node, cst.SimpleStatementLine):
-            self.collect(node.body)
-        elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-            # A def nested in a function is part of that function, not a project function.
-            name = node.name.value
-            self.scope.bind(name, self.qualify(name) if self.scope.kind != "function" else None)
-        elif isinstance(node, cst.If):
-            self._block(node.body)
-            self._statement(node.orelse) if isinstance(node.orelse, cst.If) else self._block(node.orelse)
-        elif isinstance(node, (cst.For, cst.While)):
-            if isinstance(node, cst.For):
+        for node in walk_statements(statements):
+            if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+                # A def nested in a function is part of that function, not a project function.
+                name = node.name.value
+                self.scope.bind(name, self.qualify(name) if self.scope.kind != "function" else None)
+            elif isinstance(node, cst.For):
                 self._bind_target(node.target, None)
-            self._block(node.body)
-            self._block(node.orelse)
-        elif isinstance(node, cst.With):
-            for item in node.items:
-                if item.asname is not None:
-                    self._bind_target(item.asname.name, None)
-            self._block(node.body)
-        elif isinstance(node, (cst.Try, cst.TryStar)):
-            self._block(node.body)
-            for handler in node.handlers:
-                if handler.name is not None:
-                    self._bind_target(handler.name.name, None)
-                self._block(handler)
-            self._block(node.orelse)
-            self._block(node.finalbody)
-        elif isinstance(node, cst.Match):
-            for case in node.cases:
-                for name in _pattern_names(case.pattern):
+            elif isinstance(node, cst.With):
+                for item in node.items:
+                    if item.asname is not None:
+                        self._bind_target(item.asname.name, None)
+            elif isinstance(node, (cst.ExceptHandler, cst.ExceptStarHandler)):
+                if node.name is not None:
+                    self._bind_target(node.name.name, None)
+            elif isinstance(node, cst.MatchCase):
+                for name in _pattern_names(node.pattern):
                     self.scope.bind(name, None)
-                self._block(case)
-        else:
-            self._small(node)
+            else:
+                self._small(node)
 
     def _small(self, node: cst.CSTNode) -> None:
         if isinstance(node, (cst.Assign, cst.AnnAssign, cst.Expr, cst.Return)):
@@ -211,6 +186,37 @@ class BindingCollector:
                 self._bind_target(element.value, None)
         elif isinstance(target, cst.StarredElement):
             self._bind_target(target.value, None)
+
+
+def walk_statements(statements: Sequence[cst.CSTNode]) -> Iterator[cst.CSTNode]:
+    """Every statement in `statements`, in order: small statements (`x = 1`, `import a`),
+    compound ones and their clauses (`for`, `with`, `except`, `case`), descending into their
+    bodies but never into expressions, nor into nested function or class bodies."""
+    for statement in statements:
+        if isinstance(statement, cst.SimpleStatementLine):
+            yield from statement.body
+            continue
+        yield statement
+        if isinstance(statement, (cst.BaseSmallStatement, cst.FunctionDef, cst.ClassDef)):
+            continue  # a one-line suite's statements, or a nested scope
+        clauses: list[cst.CSTNode] = [statement]
+        if isinstance(statement, cst.If):
+            clauses.append(statement.orelse) if statement.orelse is not None else None
+        elif isinstance(statement, (cst.For, cst.While)):
+            clauses.extend(c for c in (statement.orelse,) if c is not None)
+        elif isinstance(statement, (cst.Try, cst.TryStar)):
+            clauses.extend(statement.handlers)
+            clauses.extend(c for c in (statement.orelse, statement.finalbody) if c is not None)
+        elif isinstance(statement, cst.Match):
+            clauses = list(statement.cases)
+        for clause in clauses:
+            if clause is not statement and not isinstance(clause, cst.If):
+                yield clause
+            if isinstance(clause, cst.If) and clause is not statement:
+                yield from walk_statements([clause])  # `elif`
+                continue
+            suite = clause.body  # type: ignore[attr-defined]
+            yield from walk_statements(suite.body)
 
 
 def _pattern_names(pattern: cst.CSTNode) -> list[str]:
