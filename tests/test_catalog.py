@@ -10,8 +10,13 @@ import pytest
 from detlint.rules.base import DOC_SECTIONS, all_rules
 from tests.conftest import FIXTURES, REPO
 
-RULES_MD = REPO.parent / "shared" / "spec" / "rules.md"
-IMPLEMENTED_FAMILIES = ("DET0", "DET1")
+# The contract lives beside the repository (../shared/spec/rules.md), also from a worktree
+# checked out deeper (wt/<branch>): the nearest ancestor that has it.
+RULES_MD = next(
+    (p / "shared" / "spec" / "rules.md" for p in REPO.parents if (p / "shared" / "spec" / "rules.md").is_file()),
+    REPO.parent / "shared" / "spec" / "rules.md",
+)
+IMPLEMENTED_FAMILIES = ("DET0", "DET1", "DET4")
 
 
 def contract_codes() -> dict[str, str]:

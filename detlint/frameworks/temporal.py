@@ -72,3 +72,76 @@ SLEEP = "await workflow.sleep(...)"
 LOGGER = "workflow.logger"
 WAIT = "workflow.wait()"
 AS_COMPLETED = "workflow.as_completed()"
+
+# -- Workflow structure and patterns (DET4xx) ----------------------------------------------
+
+WORKFLOW_RUN = f"{WORKFLOW}.run"
+WORKFLOW_SIGNAL = f"{WORKFLOW}.signal"
+WORKFLOW_QUERY = f"{WORKFLOW}.query"
+WORKFLOW_UPDATE = f"{WORKFLOW}.update"
+WORKFLOW_INIT = f"{WORKFLOW}.init"
+DYNAMIC_CONFIG = f"{WORKFLOW}.dynamic_config"
+# `@<update method>.validator` (the attribute of an update method that registers a validator).
+VALIDATOR_ATTRIBUTE = "validator"
+# `@workflow.defn(failure_exception_types=[...])`: exceptions that fail the workflow.
+FAILURE_EXCEPTION_TYPES = "failure_exception_types"
+# `@workflow.signal/update(unfinished_policy=HandlerUnfinishedPolicy.ABANDON)`: the author
+# accepts that the handler may be cut short when the workflow finishes.
+UNFINISHED_POLICY = "unfinished_policy"
+ABANDON_POLICY = f"{WORKFLOW}.HandlerUnfinishedPolicy.ABANDON"
+
+CONTINUE_AS_NEW = f"{WORKFLOW}.continue_as_new"
+ALL_HANDLERS_FINISHED = f"{WORKFLOW}.all_handlers_finished"
+# Methods of `workflow.info()` that tell a loop when to continue-as-new.
+HISTORY_CHECKS = frozenset({"is_continue_as_new_suggested", "get_current_history_length", "get_current_history_size"})
+# Clocks a loop may be bounded by (`while workflow.now() < deadline`).
+WORKFLOW_CLOCKS = frozenset({f"{WORKFLOW}.now", f"{WORKFLOW}.time", f"{WORKFLOW}.time_ns"})
+
+# Calls that run an activity or a child workflow: a saga's steps.
+STEP_CALLS = frozenset(
+    {
+        f"{WORKFLOW}.{name}"
+        for name in (
+            "execute_activity",
+            "start_activity",
+            "execute_activity_method",
+            "start_activity_method",
+            "execute_activity_class",
+            "start_activity_class",
+            "execute_local_activity",
+            "start_local_activity",
+            "execute_local_activity_method",
+            "start_local_activity_method",
+            "execute_local_activity_class",
+            "start_local_activity_class",
+            "execute_child_workflow",
+            "start_child_workflow",
+        )
+    }
+)
+# Calls that add events to history each time a loop goes round: steps, timers and waits.
+HISTORY_GROWING_CALLS = STEP_CALLS | {f"{WORKFLOW}.sleep", f"{WORKFLOW}.wait_condition", "asyncio.sleep"}
+# Calls that raise ReadOnlyContextError in a query or update validator, besides commands.
+READ_ONLY_VIOLATIONS = frozenset(
+    {
+        f"{WORKFLOW}.random",
+        f"{WORKFLOW}.uuid4",
+        f"{WORKFLOW}.uuid7",
+        f"{WORKFLOW}.new_random",
+        f"{WORKFLOW}.set_query_handler",
+        f"{WORKFLOW}.set_signal_handler",
+        f"{WORKFLOW}.set_update_handler",
+        f"{WORKFLOW}.set_dynamic_query_handler",
+        f"{WORKFLOW}.set_dynamic_signal_handler",
+        f"{WORKFLOW}.set_dynamic_update_handler",
+    }
+)
+
+# Exceptions: Temporal failures fail the workflow (everything under temporalio.exceptions is a
+# FailureError or raised by the SDK itself); asyncio's CancelledError is cancellation.
+FAILURE_MODULE = "temporalio.exceptions"
+APPLICATION_ERROR = f"{FAILURE_MODULE}.ApplicationError"
+CANCELLED_ERRORS = frozenset({"asyncio.CancelledError", "asyncio.exceptions.CancelledError"})
+# The SDK fails the workflow (not the task) on asyncio.TimeoutError, which is the builtin
+# TimeoutError since Python 3.11.
+TIMEOUT_ERRORS = frozenset({"asyncio.TimeoutError", "asyncio.exceptions.TimeoutError", "builtins.TimeoutError"})
