@@ -2,16 +2,19 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
+import libcst as cst
+
 from detlint.analysis.facts import ClassFacts, FunctionFacts, ModuleFacts
 from detlint.frameworks import temporal
-from detlint.model import Diagnostic, Range, Severity
-from detlint.rules.base import ProjectRule, Role
+from detlint.model import Diagnostic, Severity
+from detlint.rules._workflow import RUN, WorkflowClass
+from detlint.rules.base import ProjectRule, Role, TreeRule
 
 # Bases that mark a class as meant to be subclassed elsewhere.
 _ABSTRACT_BASES = frozenset({"abc.ABC", "typing.Protocol", "typing_extensions.Protocol", "typing.Generic"})
 
 
-class WorkflowClassShape(ProjectRule):
+class WorkflowClassShape(TreeRule, ProjectRule):
     """
     ## What it does
     Flags workflow classes the SDK refuses to register, and handlers it never sees:
@@ -19,13 +22,13 @@ class WorkflowClassShape(ProjectRule):
     * a `@workflow.defn` class with no `@workflow.run` method of its own, or with more than
       one (reported on the `class` line);
     * a `@workflow.run` method that is not `async def` (on its `def` line);
-    * `@workflow.run`, `@workflow.signal`, `@workflow.query`, `@workflow.update` or
-      `@workflow.init` methods in a class that has no decorator at all and that no class of the
-      analysed project inherits from (on each handler's `def` line). It is reported even in a
-      module that defines no workflow.
+    * handlers (`@workflow.run`, `@workflow.signal`, `@workflow.query`, `@workflow.update`,
+      `@workflow.init`) in a class that has a `@workflow.run` method but no decorator at all,
+      and that no class of the analysed project inherits from (on each handler's `def`
+      line). It is reported even in a module that defines no workflow.
 
-    A base class that a workflow class inherits from, and an abstract one (`ABC`, `Protocol`,
-    `Generic`), are not flagged.
+    A base class that a class of the project inherits from, an abstract one (`ABC`,
+    `Protocol`, `Generic`), and a mixin without a run method are not flagged.
 
     ## Why is this bad?
     The SDK checks a workflow class when `@workflow.defn` runs, at import: a missing run
@@ -69,44 +72,52 @@ class WorkflowClassShape(ProjectRule):
     summary = "Workflow class with no, several or a non-async run method, or handlers outside a workflow"
     role = Role.ANY
 
-    def check(self, index, settings_of: Callable[[ModuleFacts], object]) -> Iterable[Diagnostic]:
-        inherited = {base for module in index.modules for cls in module.classes.values() for base in cls.bases}
-        for module in index.modules:
-            settings = settings_of(module)
-            workflow_decorators = {temporal.WORKFLOW_DEFN, *settings.workflow_decorators}
-            for cls in module.classes.values():
-                methods = [module.functions[q] for q in dict.fromkeys(cls.methods) if q in module.functions]
-                if workflow_decorators.intersection(cls.decorators):
-                    yield from self._workflow(module, cls, methods)
-                elif not cls.decorators and cls.qualname not in inherited and not _ABSTRACT_BASES.intersection(cls.bases):
-                    yield from self._stray_handlers(module, cls, methods)
+    # -- the shape of workflow classes: from the syntax, while the file is parsed -----------
 
-    def _workflow(self, module: ModuleFacts, cls: ClassFacts, methods: list[FunctionFacts]) -> Iterable[Diagnostic]:
-        name = cls.qualname.rpartition(".")[2]
-        runs = [f for f in methods if temporal.WORKFLOW_RUN in f.decorators]
-        if not runs:
-            yield self._diagnostic(
-                module,
-                cls.range,
+    def visit_ClassDef(self, node: cst.ClassDef, ctx) -> None:
+        view = WorkflowClass.of(node, ctx, self.settings)
+        if view is None:
+            return
+        name = node.name.value
+        runs = view.of_kind(RUN)
+        if not runs and not _conditional_defs(node):
+            ctx.report(
+                self,
+                node.name,
                 f"workflow class `{name}` has no `@workflow.run` method of its own, so the SDK refuses it at import",
                 "define (or override and re-decorate) one `async def` run method decorated with `@workflow.run`",
+                "class",
             )
         elif len(runs) > 1:
-            names = ", ".join(f"`{f.display.rpartition('.')[2]}`" for f in runs)
-            yield self._diagnostic(
-                module,
-                cls.range,
+            names = ", ".join(f"`{m.name}`" for m in runs)
+            ctx.report(
+                self,
+                node.name,
                 f"workflow class `{name}` has {len(runs)} `@workflow.run` methods ({names}), so the SDK refuses it at import",
                 "keep exactly one `@workflow.run` method",
+                "class",
             )
         for run in runs:
             if not run.is_async:
-                yield self._diagnostic(
-                    module,
-                    run.range,
-                    f"run method `{run.display}` is not `async`, so `@workflow.run` raises at import",
+                ctx.report(
+                    self,
+                    run.node.name,
+                    f"run method `{name}.{run.name}` is not `async`, so `@workflow.run` raises at import",
                     "make it `async def`",
+                    "run",
                 )
+
+    # -- handlers outside workflows: needs every class of the project -------------------
+
+    def check(self, index, settings_of: Callable[[ModuleFacts], object]) -> Iterable[Diagnostic]:
+        inherited = {base for module in index.modules for cls in module.classes.values() for base in cls.bases}
+        for module in index.modules:
+            for cls in module.classes.values():
+                if cls.decorators or cls.qualname in inherited or _ABSTRACT_BASES.intersection(cls.bases):
+                    continue
+                methods = [module.functions[q] for q in dict.fromkeys(cls.methods) if q in module.functions]
+                if any(temporal.WORKFLOW_RUN in f.decorators for f in methods):
+                    yield from self._stray_handlers(module, cls, methods)
 
     def _stray_handlers(self, module: ModuleFacts, cls: ClassFacts, methods: list[FunctionFacts]) -> Iterable[Diagnostic]:
         name = cls.qualname.rpartition(".")[2]
@@ -115,12 +126,15 @@ class WorkflowClassShape(ProjectRule):
             if decorator is None:
                 continue
             short = decorator.rpartition(".")[2]
-            yield self._diagnostic(
-                module,
-                method.range,
-                f"`@workflow.{short}` on `{method.display}`, but `{name}` is not a workflow (no `@workflow.defn`) and no workflow inherits from it, so the handler is never registered",
-                f"decorate `{name}` with `@workflow.defn`, or inherit from it in the workflow class",
+            message = (
+                f"`@workflow.{short}` on `{method.display}`, but `{name}` is not a workflow (no `@workflow.defn`) "
+                f"and no workflow inherits from it, so the handler is never registered; "
+                f"decorate `{name}` with `@workflow.defn`, or inherit from it in the workflow class"
             )
+            yield Diagnostic(self.code, message, module.path, method.range, self.severity)
 
-    def _diagnostic(self, module: ModuleFacts, at: Range, what: str, advice: str) -> Diagnostic:
-        return Diagnostic(self.code, f"{what}; {advice}", module.path, at, self.severity)
+
+def _conditional_defs(node: cst.ClassDef) -> bool:
+    """Whether the class body defines methods under `if`/`try` (detlint does not guess which)."""
+    body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+    return any(isinstance(s, (cst.If, cst.Try, cst.With)) for s in body)
