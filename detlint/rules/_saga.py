@@ -223,7 +223,7 @@ class SagaRule(TreeRule):
     def visit_Module(self, node, ctx) -> None:
         self._analysed: set[int] = set()
         self._late: set[int] = set()
-        self._forward: set[int] = set()
+        self._forward: dict[int, str] = {}  # loop id -> the container it walks
 
     def visit_ClassDef(self, node: cst.ClassDef, ctx) -> None:
         if id(node) in self._analysed:
@@ -251,4 +251,4 @@ class SagaRule(TreeRule):
         self._analysed.update(id(n) for n in descendants(function.body) if isinstance(n, (cst.FunctionDef, cst.ClassDef)))
         findings = analyse(function, ctx, class_fills, class_containers)
         self._late.update(id(call) for call in findings.late)
-        self._forward.update(id(loop.node) for loop in findings.forward)
+        self._forward.update((id(loop.node), loop.key) for loop in findings.forward)

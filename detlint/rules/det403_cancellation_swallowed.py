@@ -77,6 +77,9 @@ class CancellationSwallowed(TreeRule):
     severity = Severity.WARNING
     summary = "Cancellation caught and not re-raised in workflow code"
 
+    def visit_Module(self, node, ctx) -> None:
+        self._cleanup: set[int] = set()  # ids of `try` statements inside a re-raising handler
+
     def visit_Try(self, node: cst.Try, ctx) -> None:
         self._check(node, ctx)
 
@@ -84,7 +87,12 @@ class CancellationSwallowed(TreeRule):
         self._check(node, ctx)
 
     def _check(self, node: cst.Try | cst.TryStar, ctx) -> None:
-        if not any(self._may_be_cancelled(n, ctx) for n in ctx.walk(node.body)):
+        for handler in node.handlers:
+            caught = self._catches_cancellation(handler, ctx)
+            if caught is not None and any(isinstance(n, cst.Raise) and n.exc is None for n in ctx.walk(handler.body)):
+                # Cleanup inside a handler that re-raises the cancellation may swallow its own.
+                self._cleanup.update(id(n) for n in ctx.walk(handler.body) if isinstance(n, (cst.Try, cst.TryStar)))
+        if id(node) in self._cleanup or not any(self._may_be_cancelled(n, ctx) for n in ctx.walk(node.body)):
             return
         for handler in node.handlers:
             caught = self._catches_cancellation(handler, ctx)
@@ -95,7 +103,7 @@ class CancellationSwallowed(TreeRule):
                 handler,
                 f"{caught} catches the workflow's cancellation and does not re-raise it, so a cancelled workflow keeps running",
                 "re-raise it after cleaning up (`raise`), or catch `Exception`",
-                "except",
+                caught.removeprefix("a ").strip("`"),
             )
 
     @staticmethod

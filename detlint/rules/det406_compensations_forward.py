@@ -111,11 +111,12 @@ class CompensationsForward(SagaRule):
     summary = "Saga compensations run in registration order instead of reverse"
 
     def visit_For(self, node: cst.For, ctx) -> None:
-        if id(node) in self._forward:
+        container = self._forward.get(id(node))
+        if container is not None:
             ctx.report(
                 self,
                 node,
                 "this loop runs the compensations first-in first-out, undoing earlier steps before the later steps that depend on them",
-                "iterate `reversed(compensations)`",
+                f"iterate `reversed({container})`",
                 "compensations in order",
             )
