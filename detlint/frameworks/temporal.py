@@ -99,25 +99,7 @@ WORKFLOW_CLOCKS = frozenset({f"{WORKFLOW}.now", f"{WORKFLOW}.time", f"{WORKFLOW}
 
 # Calls that run an activity or a child workflow: a saga's steps.
 STEP_CALLS = frozenset(
-    {
-        f"{WORKFLOW}.{name}"
-        for name in (
-            "execute_activity",
-            "start_activity",
-            "execute_activity_method",
-            "start_activity_method",
-            "execute_activity_class",
-            "start_activity_class",
-            "execute_local_activity",
-            "start_local_activity",
-            "execute_local_activity_method",
-            "start_local_activity_method",
-            "execute_local_activity_class",
-            "start_local_activity_class",
-            "execute_child_workflow",
-            "start_child_workflow",
-        )
-    }
+    name for name in COMMAND_CALLS if name.rpartition(".")[2].startswith(("execute_", "start_"))
 )
 # Calls that add events to history each time a loop goes round: steps, timers and waits.
 HISTORY_GROWING_CALLS = STEP_CALLS | {f"{WORKFLOW}.sleep", f"{WORKFLOW}.wait_condition", "asyncio.sleep"}

@@ -21,6 +21,7 @@ from typing import Iterator
 
 import libcst as cst
 
+from detlint.analysis.scopes import dotted
 from detlint.frameworks import temporal
 from detlint.rules._workflow import class_body_defs, descendants
 from detlint.rules.base import TreeRule
@@ -70,12 +71,7 @@ class Findings:
 
 def key(node: cst.BaseExpression) -> str:
     """`compensations`, `self.compensations`; "" for anything else."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = key(node.value)
-        return f"{base}.{node.attr.value}" if base else ""
-    return ""
+    return dotted(node) or ""
 
 
 def _is_zero(node: cst.BaseExpression) -> bool:

@@ -101,7 +101,8 @@ class CancellationSwallowed(TreeRule):
             ctx.report(
                 self,
                 handler,
-                f"{caught} catches the workflow's cancellation and does not re-raise it, so a cancelled workflow keeps running",
+                f"{caught} catches the workflow's cancellation and does not re-raise it, "
+                "so a cancelled workflow keeps running",
                 "re-raise it after cleaning up (`raise`), or catch `Exception`",
                 caught.removeprefix("a ").strip("`"),
             )

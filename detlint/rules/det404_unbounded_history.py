@@ -4,6 +4,7 @@ from typing import Iterator
 
 import libcst as cst
 
+from detlint.analysis.scopes import dotted
 from detlint.frameworks import temporal
 from detlint.model import Severity
 from detlint.rules._workflow import WorkflowClass, descendants, is_command, resolves_to
@@ -100,7 +101,8 @@ class UnboundedHistory(TreeRule):
                 ctx.report(
                     self,
                     loop,
-                    "this loop has no bound and adds events to history on every pass, and the workflow never continues as new",
+                    "this loop has no bound and adds events to history on every pass, "
+                    "and the workflow never continues as new",
                     "continue as new when `workflow.info().is_continue_as_new_suggested()`",
                     "unbounded loop",
                 )
@@ -191,9 +193,4 @@ def _counters(loop: cst.While) -> set[str]:
 
 
 def _key(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = _key(node.value)
-        return f"{base}.{node.attr.value}" if base else ""
-    return ""
+    return dotted(node) or ""

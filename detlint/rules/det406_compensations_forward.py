@@ -116,7 +116,8 @@ class CompensationsForward(SagaRule):
             ctx.report(
                 self,
                 node,
-                "this loop runs the compensations first-in first-out, undoing earlier steps before the later steps that depend on them",
+                "this loop runs the compensations first-in first-out, "
+                "undoing earlier steps before the later steps that depend on them",
                 f"iterate `reversed({container})`",
                 "compensations in order",
             )

@@ -121,24 +121,28 @@ class UnfinishedHandlers(TreeRule):
         waiting = {m for m in view.methods if view.closure([m]) & direct}
         names = ", ".join(f"`{m.name}`" for m in handlers)
         for run in view.of_kind(RUN):
-            returns = list(_returns(run.node.body))
-            early = list(_early_returns(run.node.body.body, run, waiting, ctx)) if isinstance(run.node.body, cst.IndentedBlock) else []
-            if early:
-                for statement in early:
-                    ctx.report(self, statement, f"the workflow may return here while the async handlers {names} still run", _ADVICE, "return")
-            elif not returns and not any(_waits(s, run, waiting, ctx) for s in own_descendants(run.node.body)):
-                ctx.report(self, run.node.name, f"the run method may finish while the async handlers {names} still run", _ADVICE, "run")
+            body = run.node.body
+            early = list(_early_returns(body.body, run, waiting, ctx)) if isinstance(body, cst.IndentedBlock) else []
+            for statement in early:
+                what = f"the workflow may return here while the async handlers {names} still run"
+                ctx.report(self, statement, what, _ADVICE, "return")
+            if early or any(_returns(body)) or any(_waits(n, run, waiting, ctx) for n in own_descendants(body)):
+                continue
+            what = f"the run method may finish while the async handlers {names} still run"
+            ctx.report(self, run.node.name, what, _ADVICE, "run")
 
 
 def _may_be_unfinished(method: Method, ctx) -> bool:
-    if not method.is_async or not any(isinstance(n, (cst.Await, cst.For, cst.With)) and _suspends(n) for n in own_descendants(method.node.body)):
+    """An `async` handler that can suspend (so it can still be running), not declared
+    abandonable."""
+    if not method.is_async or not any(_suspends(n) for n in own_descendants(method.node.body)):
         return False
     policy = keyword_argument(method.decorator, temporal.UNFINISHED_POLICY) if method.decorator else None
     return policy is None or ctx.resolve(policy.value) != temporal.ABANDON_POLICY
 
 
 def _suspends(node: cst.CSTNode) -> bool:
-    return isinstance(node, cst.Await) or getattr(node, "asynchronous", None) is not None
+    return isinstance(node, cst.Await) or (isinstance(node, (cst.For, cst.With)) and node.asynchronous is not None)
 
 
 def _is_all_finished(node: cst.CSTNode, ctx) -> bool:

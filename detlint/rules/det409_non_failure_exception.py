@@ -12,17 +12,21 @@ from detlint.rules._workflow import (
     DYNAMIC_CONFIG,
     INIT,
     PLAIN,
-    QUERY,
     RUN,
     SIGNAL,
     UPDATE,
-    VALIDATOR,
     WorkflowClass,
     keyword_argument,
 )
 from detlint.rules.base import TreeRule
 
+_WHY = (
+    "is not a Temporal failure: raised in workflow code it fails the workflow task, "
+    "which is retried forever, instead of the workflow"
+)
 _ADVICE = "raise `ApplicationError` (or list the type in `@workflow.defn(failure_exception_types=...)`)"
+# Where workflow code starts; queries, validators and dynamic_config are not checked.
+_ENTRIES = (RUN, SIGNAL, UPDATE, INIT)
 # Builtin exceptions that are protocol, not errors.
 _PROTOCOL = frozenset({"StopIteration", "StopAsyncIteration", "TimeoutError"})
 # What a handler type that detlint cannot resolve is taken to catch: everything.
@@ -109,26 +113,20 @@ class NonFailureException(TreeRule):
         allowed = self._failure_types(view, ctx)
         if allowed is None:
             return
-        entries = [m.name for m in view.methods.values() if m.kind in (RUN, SIGNAL, UPDATE, INIT) or m.name == "__init__"]
+        entries = [m.name for m in view.methods.values() if m.kind in _ENTRIES or m.name == "__init__"]
         # Helpers count when an entry point calls them outside any `try` that has handlers.
         guarded = _guarded_calls(view)
         reached = view.closure(entries, calls=lambda call: id(call) not in guarded)
         classes = _ModuleClasses(self._module, ctx)
         for method in view.methods.values():
-            if method.name not in reached or method.kind not in (RUN, SIGNAL, UPDATE, INIT, PLAIN):
+            if method.name not in reached or method.kind not in (*_ENTRIES, PLAIN):
                 continue
             for statement, guards, bound in _raises(method.node.body, (), frozenset(), ctx):
                 raised = self._raised(statement, bound, classes, ctx)
                 if raised is None or _allowed(raised, allowed) or _caught(raised, guards, classes, ctx):
                     continue
                 what = "`assert`" if isinstance(statement, cst.Assert) else f"`{raised.display}`"
-                ctx.report(
-                    self,
-                    statement,
-                    f"{what} is not a Temporal failure: raised in workflow code it fails the workflow task, which is retried forever, instead of the workflow",
-                    _ADVICE,
-                    raised.display,
-                )
+                ctx.report(self, statement, f"{what} {_WHY}", _ADVICE, raised.display)
 
     def _failure_types(self, view: WorkflowClass, ctx) -> frozenset[str] | None:
         """The resolved names listed in `failure_exception_types`; None when they cannot be
@@ -204,7 +202,9 @@ def _handler_types(handler: cst.ExceptHandler | cst.ExceptStarHandler, ctx) -> f
     return frozenset(names)
 
 
-def _raises(node: cst.CSTNode, guards: tuple, bound: frozenset[str], ctx) -> Iterator[tuple[cst.CSTNode, tuple, frozenset[str]]]:
+def _raises(
+    node: cst.CSTNode, guards: tuple, bound: frozenset[str], ctx
+) -> Iterator[tuple[cst.CSTNode, tuple, frozenset[str]]]:
     """(raise or assert, the handler types of each enclosing `try`, names bound by enclosing
     `except ... as`) below `node`, nested functions included, nested classes not."""
     for child in node.children:
@@ -217,7 +217,9 @@ def _raises(node: cst.CSTNode, guards: tuple, bound: frozenset[str], ctx) -> Ite
             handlers = tuple(_handler_types(h, ctx) for h in child.handlers)
             yield from _raises(child.body, (*guards, handlers), bound, ctx)
             for handler in child.handlers:
-                named = bound | {handler.name.name.value} if handler.name and isinstance(handler.name.name, cst.Name) else bound
+                named = bound
+                if handler.name is not None and isinstance(handler.name.name, cst.Name):
+                    named = bound | {handler.name.name.value}
                 yield from _raises(handler.body, guards, named, ctx)
             for tail in (child.orelse, child.finalbody):
                 if tail is not None:

@@ -87,7 +87,8 @@ class ContinueAsNewInHandler(TreeRule):
                     ctx.report(
                         self,
                         call,
-                        f"`workflow.continue_as_new()` in the {handler.kind} handler `{handler.name}` ends the run from outside the run method",
+                        f"`workflow.continue_as_new()` in the {handler.kind} handler `{handler.name}` "
+                        "ends the run from outside the run method",
                         "set a flag here and call `workflow.continue_as_new()` from the run method",
                         "continue_as_new()",
                     )
