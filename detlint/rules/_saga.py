@@ -1,8 +1,8 @@
 """Saga analysis shared by DET405 (late compensation) and DET406 (compensations run forward).
 
 A compensation container is a list (or deque) of undo actions: a name or `self.` attribute
-that a loop walks calling each element inside an `except`/`finally` block, or whose name says
-so (`compensations`, `undo_stack`, `rollbacks`). Registrations are `.append(...)` and friends
+that a loop walks calling each element (or running it as an activity) inside an `except`
+block, or whose name says so (`compensations`, `undo_stack`, `rollbacks`). Registrations are `.append(...)` and friends
 on it (or a `saga.add_compensation(...)`-style method); steps are the activities and child
 workflows the saga runs.
 
@@ -60,7 +60,7 @@ class Loop:
     node: cst.For
     key: str  # the container walked
     forward: bool  # not `reversed(x)` nor `x[::-1]`
-    in_handler: bool  # inside an `except` or `finally` block
+    in_handler: bool  # inside an `except` block
 
 
 @dataclass
@@ -100,17 +100,13 @@ def _walked(iterable: cst.BaseExpression, ctx) -> tuple[str, bool]:
 
 
 def _invokes(body: cst.CSTNode, name: str, ctx) -> bool:
-    """Whether the loop body runs the action `name`: calls it (or a method of it), awaits it,
-    or hands it to an activity or child workflow call."""
+    """Whether the loop body runs the action `name`: calls it, or hands it to an activity or
+    child workflow call. (Calling a method of it, `handle.cancel()`, or awaiting it, is what
+    one does with tasks and handles, not with compensations.)"""
     for node in descendants(body):
-        if isinstance(node, cst.Await) and isinstance(node.expression, cst.Name) and node.expression.value == name:
-            return True
         if not isinstance(node, cst.Call):
             continue
-        func = node.func
-        while isinstance(func, cst.Attribute):
-            func = func.value
-        if isinstance(func, cst.Name) and func.value == name:
+        if isinstance(node.func, cst.Name) and node.func.value == name:
             return True
         if (
             ctx.resolve(node.func) in temporal.STEP_CALLS
@@ -132,7 +128,7 @@ def loops(node: cst.CSTNode, ctx, in_handler: bool = False) -> Iterator[Loop]:
             container, forward = _walked(child.iter, ctx)
             if name and container and _invokes(child.body, name, ctx):
                 yield Loop(child, container, forward, in_handler)
-        if isinstance(child, (cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally)):
+        if isinstance(child, (cst.ExceptHandler, cst.ExceptStarHandler)):
             yield from loops(child, ctx, True)
         else:
             yield from loops(child, ctx, in_handler)

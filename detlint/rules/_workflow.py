@@ -104,7 +104,7 @@ class WorkflowClass:
                 kind, which = VALIDATOR, decorator
                 break
         static = any(ctx.resolve(decorator_target(d)) == "builtins.staticmethod" for d in node.decorators)
-        params = node.params.params or node.params.posonly_params
+        params = [*node.params.posonly_params, *node.params.params]
         receiver = params[0].name.value if params and not static else None
         return Method(node, kind, which, receiver)
 

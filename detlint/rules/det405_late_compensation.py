@@ -11,7 +11,7 @@ class LateCompensation(SagaRule):
     that starts with a step (an activity or child workflow) and ends with a registration
     (`compensations.append(undo)`, `saga.add_compensation(undo)`), each registration that
     directly follows a step. A compensation container is a list whose elements an
-    `except`/`finally` block runs, or one named for it (`compensations`, `undo`, `rollback`).
+    `except` block runs, or one named for it (`compensations`, `undo`, `rollback`).
 
     ## Why is this bad?
     A step can fail half-way: the activity charged the card, then timed out, or its worker

@@ -8,7 +8,7 @@ class CompensationsForward(SagaRule):
     """
     ## What it does
     Flags a loop that runs a saga's compensations in the order they were registered: a `for`
-    over a compensation container (a list whose elements an `except`/`finally` block runs, or
+    over a compensation container (a list whose elements an `except` block runs, or
     one named for it: `compensations`, `undo`, `rollback`) that is filled with `.append()`,
     when the loop walks it forward instead of over `reversed(...)`.
 
