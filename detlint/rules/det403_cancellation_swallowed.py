@@ -4,7 +4,7 @@ import libcst as cst
 
 from detlint.frameworks import temporal
 from detlint.model import Severity
-from detlint.rules._workflow import resolves_to
+from detlint.rules._workflow import own_descendants, resolves_to
 from detlint.rules.base import TreeRule
 
 _BASE_EXCEPTION = "builtins.BaseException"
@@ -78,7 +78,28 @@ class CancellationSwallowed(TreeRule):
     summary = "Cancellation caught and not re-raised in workflow code"
 
     def visit_Module(self, node, ctx) -> None:
-        self._cleanup: set[int] = set()  # ids of `try` statements inside a re-raising handler
+        # Ids of `try` statements whose cancellation is not the workflow's: inside a handler
+        # that re-raises it, in a nested function (run as a task), or awaiting a task the
+        # code cancels itself.
+        self._exempt: set[int] = set()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef, ctx) -> None:
+        trys = [n for n in own_descendants(node.body) if isinstance(n, (cst.Try, cst.TryStar))]
+        if ctx.in_function_body:
+            self._exempt.update(map(id, trys))
+            return
+        cancelled = {
+            n.func.value.value
+            for n in own_descendants(node.body)
+            if isinstance(n, cst.Call)
+            and isinstance(n.func, cst.Attribute)
+            and n.func.attr.value == "cancel"
+            and isinstance(n.func.value, cst.Name)
+        }
+        for statement in trys:
+            awaited = [n.expression for n in own_descendants(statement.body) if isinstance(n, cst.Await)]
+            if awaited and all(isinstance(a, cst.Name) and a.value in cancelled for a in awaited):
+                self._exempt.add(id(statement))
 
     def visit_Try(self, node: cst.Try, ctx) -> None:
         self._check(node, ctx)
@@ -91,8 +112,8 @@ class CancellationSwallowed(TreeRule):
             caught = self._catches_cancellation(handler, ctx)
             if caught is not None and any(isinstance(n, cst.Raise) and n.exc is None for n in ctx.walk(handler.body)):
                 # Cleanup inside a handler that re-raises the cancellation may swallow its own.
-                self._cleanup.update(id(n) for n in ctx.walk(handler.body) if isinstance(n, (cst.Try, cst.TryStar)))
-        if id(node) in self._cleanup or not any(self._may_be_cancelled(n, ctx) for n in ctx.walk(node.body)):
+                self._exempt.update(id(n) for n in ctx.walk(handler.body) if isinstance(n, (cst.Try, cst.TryStar)))
+        if id(node) in self._exempt or not any(self._may_be_cancelled(n, ctx) for n in ctx.walk(node.body)):
             return
         for handler in node.handlers:
             caught = self._catches_cancellation(handler, ctx)

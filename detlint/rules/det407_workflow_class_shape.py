@@ -27,8 +27,9 @@ class WorkflowClassShape(TreeRule, ProjectRule):
       and that no class of the analysed project inherits from (on each handler's `def`
       line). It is reported even in a module that defines no workflow.
 
-    A base class that a class of the project inherits from, an abstract one (`ABC`,
-    `Protocol`, `Generic`), and a mixin without a run method are not flagged.
+    A base class that a class of the project inherits from, a class made a workflow by a call
+    (`workflow.defn(name="x")(Cls)`), an abstract one (`ABC`, `Protocol`, `Generic`), and a
+    mixin without a run method are not flagged.
 
     ## Why is this bad?
     The SDK checks a workflow class when `@workflow.defn` runs, at import: a missing run
@@ -112,8 +113,9 @@ class WorkflowClassShape(TreeRule, ProjectRule):
     def check(self, index, settings_of: Callable[[ModuleFacts], object]) -> Iterable[Diagnostic]:
         inherited = {base for module in index.modules for cls in module.classes.values() for base in cls.bases}
         for module in index.modules:
+            defined = _defined_by_call(module, {temporal.WORKFLOW_DEFN, *settings_of(module).workflow_decorators})
             for cls in module.classes.values():
-                if cls.decorators or cls.qualname in inherited or _ABSTRACT_BASES.intersection(cls.bases):
+                if cls.decorators or cls.qualname in inherited | defined or _ABSTRACT_BASES.intersection(cls.bases):
                     continue
                 methods = [module.functions[q] for q in dict.fromkeys(cls.methods) if q in module.functions]
                 if any(temporal.WORKFLOW_RUN in f.decorators for f in methods):
@@ -128,10 +130,24 @@ class WorkflowClassShape(TreeRule, ProjectRule):
             short = decorator.rpartition(".")[2]
             message = (
                 f"`@workflow.{short}` on `{method.display}`, but `{name}` is not a workflow (no `@workflow.defn`) "
-                f"and no workflow inherits from it, so the handler is never registered; "
+                f"and no class inherits from it, so the handler is never registered; "
                 f"decorate `{name}` with `@workflow.defn`, or inherit from it in the workflow class"
             )
             yield Diagnostic(self.code, message, module.path, method.range, self.severity)
+
+
+def _defined_by_call(module: ModuleFacts, decorators: set[str]) -> set[str]:
+    """Classes a module makes workflows by calling the decorator: `workflow.defn(Cls)`,
+    `workflow.defn(name="x")(Cls)`."""
+    names = decorators | {f"{d}()" for d in decorators}
+    return {
+        argument.value
+        for function in module.functions.values()
+        for ref in function.references
+        if ref.called and ref.name in names
+        for argument in ref.arguments.positional
+        if argument.value
+    }
 
 
 def _conditional_defs(node: cst.ClassDef) -> bool:
