@@ -52,10 +52,11 @@ class NonFailureException(TreeRule):
 
     Not flagged: raising `ApplicationError` (or any `temporalio.exceptions` type), re-raising
     (`raise`, `raise err` in an `except ... as err`), `asyncio.TimeoutError` (the SDK fails the
-    workflow on it), a raise caught by an enclosing `try`, raises in update validators (raising
-    there rejects the update) and in queries (only that query fails), and types listed in the
-    class's `@workflow.defn(failure_exception_types=[...])` and their subclasses. Exception
-    classes imported from elsewhere are not judged.
+    workflow on it), a raise caught by an enclosing `try` (or `contextlib.suppress`), raises
+    in update validators (raising there rejects the update) and in queries (only that query
+    fails), helpers that the class calls only inside a `try`, and types listed in the class's
+    `@workflow.defn(failure_exception_types=[...])` and their subclasses. Exception classes
+    imported from other modules, and functions outside the class, are not judged.
 
     ## Why is this bad?
     Only Temporal failures fail a workflow. Any other exception fails the workflow *task*: the
@@ -225,7 +226,21 @@ def _raises(
                 if tail is not None:
                     yield from _raises(tail, guards, bound, ctx)
             continue
+        if isinstance(child, cst.With):
+            suppressed = [_suppressed(item.item, ctx) for item in child.items]
+            handlers = tuple(types for types in suppressed if types)
+            if handlers:
+                yield from _raises(child.body, (*guards, handlers), bound, ctx)
+                continue
         yield from _raises(child, guards, bound, ctx)
+
+
+def _suppressed(item: cst.BaseExpression, ctx) -> frozenset[str] | None:
+    """The types `with contextlib.suppress(...)` swallows (None for another context manager)."""
+    if not isinstance(item, cst.Call) or ctx.resolve(item.func) != "contextlib.suppress":
+        return None
+    names = {ctx.resolve(arg.value) for arg in item.args}
+    return frozenset(names) if None not in names else frozenset({"builtins.BaseException"})
 
 
 def _guarded_calls(view: WorkflowClass) -> set[int]:
