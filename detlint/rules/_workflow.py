@@ -262,3 +262,26 @@ def first_per_line(findings: Iterable[tuple[cst.CSTNode, str]], ctx) -> Iterator
         if line not in seen:
             seen.add(line)
             yield node, what
+
+
+class ReadOnlyHandlerRule:
+    """DET401/DET402: handlers of one kind that must only read state. Subclasses (also
+    `TreeRule`s) set the kind, how to name a handler, and the advice."""
+
+    handler_kind: str
+    handler_label: str  # "query handler"
+    async_why: str  # why `async` is wrong for it
+    async_advice: str
+    advice: str
+
+    def visit_ClassDef(self, node: cst.ClassDef, ctx) -> None:
+        view = WorkflowClass.of(node, ctx, self.settings)
+        if view is None:
+            return
+        label = self.handler_label
+        for method in view.of_kind(self.handler_kind):
+            if method.is_async:
+                what = f"{label} `{method.name}` is `async`; {self.async_why}"
+                ctx.report(self, method.node.name, what, self.async_advice, f"async {label}")
+            for offending, what in first_per_line(state_changes(method, ctx), ctx):
+                ctx.report(self, offending, f"{label} `{method.name}` {what}", self.advice, label)

@@ -1,13 +1,11 @@
-import libcst as cst
-
 from detlint.model import Severity
-from detlint.rules._workflow import QUERY, WorkflowClass, first_per_line, state_changes
+from detlint.rules._workflow import QUERY, ReadOnlyHandlerRule
 from detlint.rules.base import TreeRule
 
 _ADVICE = "a query must only read state; change it in a signal or update handler"
 
 
-class QueryChangesState(TreeRule):
+class QueryChangesState(ReadOnlyHandlerRule, TreeRule):
     """
     ## What it does
     Flags a query handler (`@workflow.query`) that changes workflow state: it assigns or
@@ -92,18 +90,8 @@ class QueryChangesState(TreeRule):
     severity = Severity.ERROR
     summary = "Query handler that changes state, awaits, or is async"
 
-    def visit_ClassDef(self, node: cst.ClassDef, ctx) -> None:
-        view = WorkflowClass.of(node, ctx, self.settings)
-        if view is None:
-            return
-        for method in view.of_kind(QUERY):
-            if method.is_async:
-                ctx.report(
-                    self,
-                    method.node.name,
-                    f"query handler `{method.name}` is `async`; a query runs to completion without waiting",
-                    "make it a plain `def` that only reads state",
-                    "async query",
-                )
-            for offending, what in first_per_line(state_changes(method, ctx), ctx):
-                ctx.report(self, offending, f"query handler `{method.name}` {what}", _ADVICE, "query")
+    handler_kind = QUERY
+    handler_label = "query handler"
+    async_why = "a query runs to completion without waiting"
+    async_advice = "make it a plain `def` that only reads state"
+    advice = _ADVICE

@@ -1,13 +1,11 @@
-import libcst as cst
-
 from detlint.model import Severity
-from detlint.rules._workflow import VALIDATOR, WorkflowClass, first_per_line, state_changes
+from detlint.rules._workflow import VALIDATOR, ReadOnlyHandlerRule
 from detlint.rules.base import TreeRule
 
 _ADVICE = "a validator must only read state and raise to reject; change state in the update handler"
 
 
-class ValidatorChangesState(TreeRule):
+class ValidatorChangesState(ReadOnlyHandlerRule, TreeRule):
     """
     ## What it does
     Flags an update validator (a method decorated with `@<update>.validator`) that changes
@@ -94,18 +92,8 @@ class ValidatorChangesState(TreeRule):
     severity = Severity.ERROR
     summary = "Update validator that changes state or awaits"
 
-    def visit_ClassDef(self, node: cst.ClassDef, ctx) -> None:
-        view = WorkflowClass.of(node, ctx, self.settings)
-        if view is None:
-            return
-        for method in view.of_kind(VALIDATOR):
-            if method.is_async:
-                ctx.report(
-                    self,
-                    method.node.name,
-                    f"update validator `{method.name}` is `async`; the SDK requires a plain `def`",
-                    "make it a plain `def` that only reads state and raises to reject",
-                    "async validator",
-                )
-            for offending, what in first_per_line(state_changes(method, ctx), ctx):
-                ctx.report(self, offending, f"update validator `{method.name}` {what}", _ADVICE, "validator")
+    handler_kind = VALIDATOR
+    handler_label = "update validator"
+    async_why = "the SDK requires a plain `def`"
+    async_advice = "make it a plain `def` that only reads state and raises to reject"
+    advice = _ADVICE
