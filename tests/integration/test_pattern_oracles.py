@@ -296,3 +296,14 @@ def test_propagated_cancellation_cancels_the_workflow(temporal_server, cancellat
     assert outcome.cancel_requested, outcome
     assert outcome.status == "CANCELED", outcome
     assert outcome.phase == phase, outcome
+
+
+def test_oracle_files_report_nothing_outside_their_cases(exception_findings, cancellation_findings):
+    """Every finding in an oracle file is one the tests above assert on."""
+    for path, findings, module in (
+        (EXCEPTIONS_FILE, exception_findings, exceptions),
+        (CANCELLATION_FILE, cancellation_findings, cancellation),
+    ):
+        cases = [name for name in vars(module) if name.startswith("Oracle")]
+        covered = {row for name in cases for row in _lines(path, name)}
+        assert [f for f in findings if f.row not in covered] == [], path.name
