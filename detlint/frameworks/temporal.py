@@ -100,8 +100,6 @@ ACTIVITY_FUNCTIONS = _activity_functions()
 CHILD_WORKFLOW_FUNCTIONS = frozenset({f"{WORKFLOW}.execute_child_workflow", f"{WORKFLOW}.start_child_workflow"})
 WAIT_CONDITION = f"{WORKFLOW}.wait_condition"
 ALL_HANDLERS_FINISHED = f"{WORKFLOW}.all_handlers_finished"
-SIGNAL_DECORATOR = f"{WORKFLOW}.signal"
-UPDATE_DECORATOR = f"{WORKFLOW}.update"
 # Activity options: the two that bound an attempt (at least one is required), and the ones a
 # local activity does not take.
 CLOSE_TIMEOUTS = ("start_to_close_timeout", "schedule_to_close_timeout")
@@ -116,3 +114,57 @@ COROUTINE_COMMANDS = frozenset(
 # Handles whose methods issue commands and are coroutines: `handle.signal(...)`.
 COMMAND_HANDLES = (f"{WORKFLOW}.get_external_workflow_handle", f"{WORKFLOW}.create_nexus_client")
 COROUTINE_HANDLE_METHODS = frozenset({"signal", "cancel", "start_operation", "execute_operation"})
+
+# -- Workflow structure and patterns (DET4xx) ----------------------------------------------
+
+WORKFLOW_RUN = f"{WORKFLOW}.run"
+WORKFLOW_SIGNAL = f"{WORKFLOW}.signal"
+WORKFLOW_QUERY = f"{WORKFLOW}.query"
+WORKFLOW_UPDATE = f"{WORKFLOW}.update"
+WORKFLOW_INIT = f"{WORKFLOW}.init"
+DYNAMIC_CONFIG = f"{WORKFLOW}.dynamic_config"
+# `@<update method>.validator` (the attribute of an update method that registers a validator).
+VALIDATOR_ATTRIBUTE = "validator"
+# `@workflow.defn(failure_exception_types=[...])`: exceptions that fail the workflow.
+FAILURE_EXCEPTION_TYPES = "failure_exception_types"
+# `@workflow.signal/update(unfinished_policy=HandlerUnfinishedPolicy.ABANDON)`: the author
+# accepts that the handler may be cut short when the workflow finishes.
+UNFINISHED_POLICY = "unfinished_policy"
+ABANDON_POLICY = f"{WORKFLOW}.HandlerUnfinishedPolicy.ABANDON"
+
+CONTINUE_AS_NEW = f"{WORKFLOW}.continue_as_new"
+# Methods of `workflow.info()` that tell a loop when to continue-as-new.
+HISTORY_CHECKS = frozenset({"is_continue_as_new_suggested", "get_current_history_length", "get_current_history_size"})
+# Clocks a loop may be bounded by (`while workflow.now() < deadline`).
+WORKFLOW_CLOCKS = frozenset({f"{WORKFLOW}.now", f"{WORKFLOW}.time", f"{WORKFLOW}.time_ns"})
+
+# Calls that run an activity or a child workflow: a saga's steps.
+STEP_CALLS = frozenset(
+    name for name in COMMAND_CALLS if name.rpartition(".")[2].startswith(("execute_", "start_"))
+)
+# Calls that add events to history each time a loop goes round: steps, timers and waits.
+HISTORY_GROWING_CALLS = STEP_CALLS | {f"{WORKFLOW}.sleep", f"{WORKFLOW}.wait_condition", "asyncio.sleep"}
+# Calls that raise ReadOnlyContextError in a query or update validator, besides commands.
+READ_ONLY_VIOLATIONS = frozenset(
+    {
+        f"{WORKFLOW}.random",
+        f"{WORKFLOW}.uuid4",
+        f"{WORKFLOW}.uuid7",
+        f"{WORKFLOW}.new_random",
+        f"{WORKFLOW}.set_query_handler",
+        f"{WORKFLOW}.set_signal_handler",
+        f"{WORKFLOW}.set_update_handler",
+        f"{WORKFLOW}.set_dynamic_query_handler",
+        f"{WORKFLOW}.set_dynamic_signal_handler",
+        f"{WORKFLOW}.set_dynamic_update_handler",
+    }
+)
+
+# Exceptions: Temporal failures fail the workflow (everything under temporalio.exceptions is a
+# FailureError or raised by the SDK itself); asyncio's CancelledError is cancellation.
+FAILURE_MODULE = "temporalio.exceptions"
+APPLICATION_ERROR = f"{FAILURE_MODULE}.ApplicationError"
+CANCELLED_ERRORS = frozenset({"asyncio.CancelledError", "asyncio.exceptions.CancelledError"})
+# The SDK fails the workflow (not the task) on asyncio.TimeoutError, which is the builtin
+# TimeoutError since Python 3.11.
+TIMEOUT_ERRORS = frozenset({"asyncio.TimeoutError", "asyncio.exceptions.TimeoutError", "builtins.TimeoutError"})

@@ -4,6 +4,7 @@ import libcst as cst
 
 from detlint.frameworks import temporal
 from detlint.model import Severity
+from detlint.rules._workflow import is_command
 from detlint.rules.base import TreeRule
 
 _EXITS = (cst.Return, cst.Raise, cst.Continue, cst.Break)
@@ -98,17 +99,7 @@ class ReplayStateBranch(TreeRule):
 
 
 def _issues_command(node: cst.CSTNode, ctx) -> bool:
-    return any(_is_command(n, ctx) for n in ctx.walk(node))
-
-
-def _is_command(node: cst.CSTNode, ctx) -> bool:
-    if not isinstance(node, cst.Call):
-        return False
-    name = ctx.resolve(node.func) or ""
-    if name in temporal.COMMAND_CALLS:
-        return True
-    owner, _, method = name.rpartition(".")
-    return method in temporal.COMMAND_METHODS and owner.startswith(temporal.EXTERNAL_HANDLE)
+    return any(is_command(n, ctx) for n in ctx.walk(node))
 
 
 def _exits(block: cst.BaseSuite) -> bool:

@@ -7,7 +7,7 @@ from detlint.frameworks import temporal
 from detlint.model import Range, Severity
 from detlint.rules.base import TreeRule
 
-_HANDLERS = frozenset({temporal.SIGNAL_DECORATOR, temporal.UPDATE_DECORATOR})
+_HANDLERS = frozenset({temporal.WORKFLOW_SIGNAL, temporal.WORKFLOW_UPDATE})
 # Flags that tell a long-lived workflow to end (`self.exit`, `self._done`, `self.is_complete`):
 # waiting for one of those is the workflow's lifetime, not a wait for an answer.
 _LIFECYCLE_WORDS = frozenset(
