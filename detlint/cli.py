@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Sequence
 
 from detlint import __version__
+from detlint.cache import FOLDER as CACHE_FOLDER
+from detlint.cache import FactsCache
 from detlint.config import ConfigError, SettingsResolver
 from detlint.discover import is_excluded
 from detlint.engine import check
@@ -59,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="also read PATH for cross-module facts (the helpers a workflow calls), without reporting on it",
     )
 
+    check_parser.add_argument("--no-cache", action="store_true", help="parse every file again; read and write no cache")
+    check_parser.add_argument(
+        "--cache-dir", type=Path, default=Path(CACHE_FOLDER), help=f"where to keep parsed facts (default: {CACHE_FOLDER})"
+    )
+
     lsp_parser = commands.add_parser("lsp", help="run the language server on stdin/stdout")
     lsp_parser.add_argument("--debounce", type=float, default=0.3, metavar="SECONDS", help="wait after a change")
 
@@ -91,7 +98,8 @@ def _check(args: argparse.Namespace) -> int:
         paths = args.paths
         if args.force_exclude:
             paths = [path for path in paths if not is_excluded(path, resolver, cwd=cwd)]
-        report = check(paths, resolver, cwd=cwd, context=args.context)
+        cache = None if args.no_cache else FactsCache(cwd / args.cache_dir)
+        report = check(paths, resolver, cwd=cwd, context=args.context, facts_cache=cache)
     except ConfigError as error:
         print(f"detlint: error: {error}", file=sys.stderr)
         return EXIT_ERROR

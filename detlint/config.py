@@ -41,7 +41,7 @@ TABLE = "tool.detlint"
 
 DEFAULT_EXCLUDE: tuple[str, ...] = (
     ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", ".mypy_cache", ".ruff_cache",
-    ".pytest_cache", "__pycache__", "build", "dist", "node_modules", "site-packages", ".eggs",
+    ".pytest_cache", ".detlint_cache", "__pycache__", "build", "dist", "node_modules", "site-packages", ".eggs",
     "*.egg-info",
 )  # fmt: skip
 

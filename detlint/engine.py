@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 from detlint.analysis.extract import extract
+from detlint.cache import FactsCache
 from detlint.analysis.facts import Effect, FunctionFacts, ModuleFacts
 from detlint.analysis.index import ProjectIndex, chain_text
 from detlint.analysis.modules import ModuleMap, module_name
@@ -25,28 +26,12 @@ from detlint.rules.base import ProjectRule, ReferenceRule, Role, TreeRule, all_r
 PARSE_ERROR = "DET001"
 
 
-class FactsCache:
-    """The facts of files already read, for callers that check again and again in one process
-    (the language server, the flake8 plugin). One version per file: the facts are reused while
-    the file's text, module name and settings are the same."""
-
-    def __init__(self) -> None:
-        self._entries: dict[Path, tuple[tuple[str, Settings, bytes], ModuleFacts]] = {}
-
-    def get(self, path: Path, key: tuple[str, Settings, bytes]) -> ModuleFacts | None:
-        entry = self._entries.get(path)
-        return entry[1] if entry is not None and entry[0] == key else None
-
-    def put(self, path: Path, key: tuple[str, Settings, bytes], facts: ModuleFacts) -> None:
-        self._entries[path] = (key, facts)
-
-
 @dataclass
 class Report:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # one line each: unreadable files, internal errors
     files: int = 0  # files requested (found under the given paths)
-    parsed: int = 0  # files parsed: Temporal code, and the project modules it imports
+    parsed: int = 0  # files analysed: Temporal code, and the project modules it imports
     paths: list[Path] = field(default_factory=list)  # the files requested and reported on
 
 

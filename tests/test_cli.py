@@ -207,3 +207,25 @@ def test_never_imports_the_analysed_code(tmp_path):
     result = detlint("check", cwd=tmp_path)
     assert not marker.exists()
     assert "DET106" in result.stdout  # module-level I/O in a workflow module is still reported
+
+
+def test_a_warm_run_reuses_the_cache_and_rereads_a_changed_file(project):
+    cold = detlint("check", "--format", "json", cwd=project)
+    cache = project / ".detlint_cache"
+    assert (cache / ".gitignore").read_text().strip().endswith("*")
+    entries = [p for p in cache.rglob("*") if p.is_file() and len(p.name) == 64]
+    assert len(entries) == 1
+    warm = detlint("check", "--format", "json", cwd=project)
+    assert warm.stdout == cold.stdout
+    (project / "wf.py").write_text(WORKFLOW.replace("print(started)", "pass"))
+    changed = json.loads(detlint("check", "--format", "json", cwd=project).stdout)
+    assert [r["code"] for r in changed] == ["DET101"]
+    assert json.loads(detlint("check", "--format", "json", "--no-cache", cwd=project).stdout) == changed
+
+
+def test_a_cache_entry_that_detlint_did_not_sign_is_ignored(project):
+    detlint("check", cwd=project)
+    [entry] = [p for p in (project / ".detlint_cache").rglob("*") if p.is_file() and len(p.name) == 64]
+    entry.write_bytes(b"\0" * 32 + b"not a pickle that detlint wrote")
+    result = detlint("check", "--format", "json", cwd=project)
+    assert [r["code"] for r in json.loads(result.stdout)] == ["DET101", "DET112"]

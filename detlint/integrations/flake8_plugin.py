@@ -22,7 +22,8 @@ from typing import Any, ClassVar, Iterator, Sequence
 
 from detlint import __version__
 from detlint.config import ConfigError, SettingsResolver, display_path
-from detlint.engine import PARSE_ERROR, FactsCache, Report, check
+from detlint.cache import FactsCache
+from detlint.engine import PARSE_ERROR, Report, check
 from detlint.integrations import encode_source, project_root
 from detlint.model import Diagnostic
 from detlint.rules.base import all_rules

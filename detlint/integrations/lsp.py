@@ -33,7 +33,8 @@ from pygls.workspace import TextDocument
 from detlint import __version__, rule_url
 from detlint.config import ConfigError, SettingsResolver, display_path
 from detlint.discover import is_excluded
-from detlint.engine import PARSE_ERROR, FactsCache, check
+from detlint.cache import FactsCache
+from detlint.engine import PARSE_ERROR, check
 from detlint.integrations import encode_source, project_root
 from detlint.integrations.noqa import noqa_edit
 from detlint.model import Diagnostic, Position, Range, Severity

@@ -1,0 +1,123 @@
+"""Facts of files already parsed, kept between checks so unchanged files are not parsed again.
+
+In memory for the language server and the flake8 plugin (one version per file), and on disk
+for the command line, in `.detlint_cache/` (with its own `.gitignore`, as ruff does). A disk
+entry is keyed by the file's path, text, module name and settings, and by a fingerprint of
+detlint's own code, so it is never stale; it is written atomically, so concurrent runs are
+safe. Entries are signed with a secret kept outside the project (in the user's cache folder):
+a cache folder that comes with a repository is never trusted.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+import detlint
+from detlint.analysis.facts import ModuleFacts
+from detlint.config import Settings
+
+CacheKey = tuple[str, Settings, bytes]  # module name, settings, source
+FOLDER = ".detlint_cache"
+
+
+class FactsCache:
+    def __init__(self, folder: Path | None = None) -> None:
+        self._entries: dict[Path, tuple[CacheKey, ModuleFacts]] = {}
+        self._disk = _DiskCache.open(folder) if folder is not None else None
+        self.hits = 0
+
+    def get(self, path: Path, key: CacheKey) -> ModuleFacts | None:
+        entry = self._entries.get(path)
+        facts = entry[1] if entry is not None and entry[0] == key else None
+        if facts is None and self._disk is not None:
+            facts = self._disk.get(path, key)
+        self.hits += facts is not None
+        return facts
+
+    def put(self, path: Path, key: CacheKey, facts: ModuleFacts) -> None:
+        self._entries[path] = (key, facts)
+        if self._disk is not None:
+            self._disk.put(path, key, facts)
+
+
+class _DiskCache:
+    def __init__(self, folder: Path, secret: bytes) -> None:
+        self.folder = folder
+        self.secret = secret
+
+    @classmethod
+    def open(cls, folder: Path) -> _DiskCache | None:
+        """None when the cache cannot be used here (a read-only tree, no home folder)."""
+        try:
+            secret = _secret()
+            entries = folder / _code_fingerprint()
+            entries.mkdir(parents=True, exist_ok=True)
+            ignore = folder / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# Automatically created by detlint.\n*\n")
+                (folder / "CACHEDIR.TAG").write_text("Signature: 8a477f597d28d172789f06886806bc55\n")
+        except OSError:
+            return None
+        return cls(entries, secret)
+
+    def _file(self, path: Path, key: CacheKey) -> Path:
+        module, settings, source = key
+        digest = hashlib.sha256(repr((str(path), module, settings)).encode() + b"\0" + source).hexdigest()
+        return self.folder / digest[:2] / digest
+
+    def get(self, path: Path, key: CacheKey) -> ModuleFacts | None:
+        try:
+            data = self._file(path, key).read_bytes()
+        except OSError:
+            return None
+        signature, payload = data[:32], data[32:]
+        if not hmac.compare_digest(signature, hmac.new(self.secret, payload, "sha256").digest()):
+            return None
+        try:
+            facts = pickle.loads(payload)
+        except Exception:
+            return None
+        return facts if isinstance(facts, ModuleFacts) else None
+
+    def put(self, path: Path, key: CacheKey, facts: ModuleFacts) -> None:
+        target = self._file(path, key)
+        payload = pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)
+        data = hmac.new(self.secret, payload, "sha256").digest() + payload
+        try:
+            target.parent.mkdir(exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as handle:
+                handle.write(data)
+            os.replace(handle.name, target)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+
+@functools.cache
+def _code_fingerprint() -> str:
+    """detlint's version and the size and time of each of its source files."""
+    package = Path(detlint.__file__).parent
+    parts = [detlint.__version__]
+    for source in sorted(package.rglob("*.py")):
+        status = source.stat()
+        parts.append(f"{source.relative_to(package)}:{status.st_size}:{status.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def _secret() -> bytes:
+    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "detlint"
+    key_file = home / "cache-key"
+    try:
+        return key_file.read_bytes()
+    except FileNotFoundError:
+        home.mkdir(parents=True, exist_ok=True)
+        secret = os.urandom(32)
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(secret)
+        return secret
