@@ -40,7 +40,7 @@ class OrderWorkflow:
             await workflow.sleep(timedelta(minutes=5))
         await workflow.execute_activity(charge_card, reference, start_to_close_timeout=timedelta(seconds=30))
         PROCESSED.add(reference)
-        await workflow.execute_activity(send_receipt, reference, start_to_close_timeout=timedelta(seconds=30))
+        await workflow.execute_activity(send_receipt, reference)
         return reference
 
     @workflow.signal
