@@ -44,6 +44,7 @@ from detlint.analysis.scopes import (
     parameter_names,
     parameters,
 )
+from detlint.analysis.skeleton import SkeletonBuilder
 from detlint.model import Position, Range
 from detlint.rules.base import TreeRule
 
@@ -163,6 +164,7 @@ class _Extractor(cst.CSTVisitor):
         self.consumed: set[int] = set()  # ids of name nodes already part of a recorded reference
         self.imports: set[str] = set()
         self.context = Context(self)
+        self.skeletons = SkeletonBuilder(facts.module, self.resolve_expression, self.context.range)
         self.hooks: dict[str, list[Callable[[cst.CSTNode, Context], None]]] = defaultdict(list)
         for rule in tree_rules:
             for node_type, method in _hooks_of(type(rule)).items():
@@ -253,6 +255,7 @@ class _Extractor(cst.CSTVisitor):
         )
         self.facts.functions[module_scope.qualname] = module_scope
         self.functions.append(module_scope)
+        self.skeletons.start(node)
 
     def visit_If(self, node: cst.If) -> bool:
         # `if __name__ == "__main__":` never runs when the sandbox imports the module, and
@@ -375,6 +378,7 @@ class _Extractor(cst.CSTVisitor):
             self.functions.append(self.functions[-1])
 
     def leave_FunctionDef_body(self, node: cst.FunctionDef) -> None:
+        self.skeletons.function(node)  # while the function's names are in scope
         self.scopes.pop()
         self.functions.pop()
 
@@ -489,6 +493,8 @@ class _Extractor(cst.CSTVisitor):
 
     def leave_Module(self, original_node: cst.Module) -> None:
         self.facts.imports = tuple(sorted(self.imports))
+        self.facts.workflow_skeletons = self.skeletons.finish()
+        self.facts.explicit_names = self.skeletons.explicit_names
 
     def visit_Global(self, node: cst.Global) -> bool:
         return False

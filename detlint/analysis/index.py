@@ -52,6 +52,10 @@ class Roots:
 
 
 class ProjectIndex:
+    # What the versioning rules (DET5xx) compare with: a detlint.versioning.baseline.Baseline,
+    # set by the engine; None: nothing to compare with.
+    baseline: object | None = None
+
     def __init__(
         self,
         modules: Iterable[ModuleFacts],

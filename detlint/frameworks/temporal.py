@@ -72,3 +72,46 @@ SLEEP = "await workflow.sleep(...)"
 LOGGER = "workflow.logger"
 WAIT = "workflow.wait()"
 AS_COMPLETED = "workflow.as_completed()"
+
+# -- versioning (DET5xx): what each command-producing call puts in a workflow's skeleton ------
+
+RUN = f"{WORKFLOW}.run"
+SIGNAL = f"{WORKFLOW}.signal"
+QUERY = f"{WORKFLOW}.query"
+UPDATE = f"{WORKFLOW}.update"
+# Activity calls -> is it a local activity.
+ACTIVITY_CALLS = {
+    f"{WORKFLOW}.{verb}_{local}activity{kind}": bool(local)
+    for verb in ("execute", "start")
+    for local in ("", "local_")
+    for kind in ("", "_method", "_class")
+}
+CHILD_CALLS = frozenset({f"{WORKFLOW}.execute_child_workflow", f"{WORKFLOW}.start_child_workflow"})
+WORKFLOW_SLEEP = f"{WORKFLOW}.sleep"
+ASYNCIO_SLEEP = "asyncio.sleep"
+WAIT_CONDITION = f"{WORKFLOW}.wait_condition"
+PATCHED = f"{WORKFLOW}.patched"
+DEPRECATE_PATCH = f"{WORKFLOW}.deprecate_patch"
+# Calls that issue one command whose type is all the server compares.
+PLAIN_COMMANDS = {
+    f"{WORKFLOW}.continue_as_new": "continue_as_new",
+    f"{WORKFLOW}.upsert_search_attributes": "upsert_search_attributes",
+    f"{WORKFLOW}.upsert_memo": "upsert_memo",
+}
+EXTERNAL_HANDLES = (EXTERNAL_HANDLE, f"{EXTERNAL_HANDLE}_for")
+# Draws from the workflow's random stream, from which a child without `id=` gets its id.
+RANDOM_DRAWS = frozenset({f"{WORKFLOW}.random", f"{WORKFLOW}.uuid4", f"{WORKFLOW}.uuid7"})
+# Calls whose coroutine arguments run as tasks in argument order.
+TASK_COMBINATORS = frozenset(
+    {
+        "asyncio.gather",
+        "asyncio.create_task",
+        "asyncio.ensure_future",
+        "asyncio.shield",
+        "asyncio.wait_for",
+        "asyncio.wait",
+        "asyncio.as_completed",
+        f"{WORKFLOW}.wait",
+        f"{WORKFLOW}.as_completed",
+    }
+)
