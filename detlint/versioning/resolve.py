@@ -30,18 +30,13 @@ def activity_decorators(settings: Any) -> frozenset[str]:
 
 
 class Resolver:
-    """Type names for the references in a project's skeletons. `fallback` answers for
+    """Type names for the references in a project's skeletons. A name resolves in the module
+    that defines it, as the index finds it from the referring module. `fallback` answers for
     definitions the project no longer has (an old revision resolved with today's index)."""
 
     def __init__(self, index: ProjectIndex, fallback: Resolver | None = None) -> None:
         self.index = index
         self.fallback = fallback
-        self.explicit: dict[str, str] = {}
-        self.workflow_types: dict[str, str] = {}
-        for module in index.modules:
-            self.explicit.update(module.explicit_names)
-            for skeleton in module.workflow_skeletons:
-                self.workflow_types[skeleton["qualname"]] = skeleton["type"]
 
     def workflows(self, module: ModuleFacts, decorators: frozenset[str]) -> list[Node]:
         """The resolved skeletons of `module`'s workflow classes (those `decorators` recognise),
@@ -77,38 +72,48 @@ class Resolver:
         if ref is None:
             return None
         name = self._canonical(ref, module)
-        found = self.explicit.get(name)
-        if found is None and self.fallback is not None:
-            found = self.fallback.explicit.get(name)
-        return found or name.rpartition(".")[2]
+        return self._explicit(name, ref, module) or name.rpartition(".")[2]
 
     def child_type(self, ref: str | None, module: ModuleFacts) -> str | None:
         if ref is None:
             return None
         name = self._canonical(ref, module)
         owner = name.rpartition(".")[0]
-        for resolver in (self, self.fallback):
-            if resolver is None:
-                continue
-            for candidate in (name, owner):
-                if candidate in resolver.workflow_types:
-                    return resolver.workflow_types[candidate]
-                if candidate in resolver.explicit:
-                    return resolver.explicit[candidate]
+        for candidate in (name, owner):
+            found = self._workflow_type(candidate, module) or self._explicit(candidate, candidate, module)
+            if found is not None:
+                return found
         last = name.rpartition(".")[2]
         # `Ship.run` names the run method of class `Ship`, whose name is the default type.
         if owner and last[:1].islower():
             return owner.rpartition(".")[2]
         return last
 
+    def _explicit(self, name: str, ref: str, module: ModuleFacts) -> str | None:
+        for resolver in (self, self.fallback):
+            if resolver is not None:
+                defining = resolver.index.defining_module(ref, module) or resolver.index.defining_module(name, module)
+                if defining is not None and name in defining.explicit_names:
+                    return defining.explicit_names[name]
+        return None
+
+    def _workflow_type(self, name: str, module: ModuleFacts) -> str | None:
+        for resolver in (self, self.fallback):
+            if resolver is not None:
+                defining = resolver.index.defining_module(name, module)
+                for skeleton in defining.workflow_skeletons if defining is not None else ():
+                    if skeleton["qualname"] == name:
+                        return skeleton["type"]
+        return None
+
     def _canonical(self, ref: str, module: ModuleFacts) -> str:
         return self.index.canonical(ref, module).replace("()", "")
 
 
-def defined_activities(index: ProjectIndex, resolver: Resolver) -> set[str]:
+def defined_activities(index: ProjectIndex, resolver: Resolver | None = None) -> set[str]:
     """The activity types the project's activity definitions register."""
     return {
-        resolver.explicit.get(node.function.qualname) or node.function.qualname.rpartition(".")[2]
+        node.module.explicit_names.get(node.function.qualname) or node.function.qualname.rpartition(".")[2]
         for node in index.roots.activity
     }
 
