@@ -28,6 +28,9 @@ from detlint.versioning.write import write_locks
 from tests.conftest import FIXTURES, REPO, expected_findings
 
 VERSIONING = FIXTURES / "versioning"
+# fixtures/DET501 ... DET506: `*.py.base` are the deployed versions of the `*.py` files beside
+# them, and `detlint.lock` is what `detlint lock` writes for the base files.
+DET5_FOLDERS = sorted(p for p in FIXTURES.glob("DET5*") if p.is_dir())
 CASES = sorted(p for p in VERSIONING.iterdir() if (p / "v1.py").is_file())
 DET5 = [f"DET50{n}" for n in range(1, 7)]
 
@@ -86,3 +89,29 @@ def test_base_head_reports_exactly_the_markers(case, tmp_path):
     report = check([Path(".")], resolver(tmp_path, select=DET5), cwd=tmp_path, baseline=GitBaseline("HEAD", tmp_path))
     assert report.errors == []
     assert found(report) == markers(case), "\n".join(d.message for d in report.diagnostics)
+
+
+def lock_of_base_files(folder: Path, work: Path) -> str:
+    """What `detlint lock` writes for a fixture folder's `*.py.base` files."""
+    work.mkdir()
+    for base in folder.glob("*.py.base"):
+        shutil.copy(base, work / base.name.removesuffix(".base"))
+    written = write_locks([Path(".")], resolver(work), work)
+    assert written.errors == [] and written.warnings == []
+    return (work / lock.LOCK_FILE).read_text()
+
+
+@pytest.mark.parametrize("folder", DET5_FOLDERS, ids=lambda p: p.name)
+def test_fixture_lock_is_the_lock_of_its_base_files(folder, tmp_path):
+    assert (folder / lock.LOCK_FILE).read_text() == lock_of_base_files(folder, tmp_path / "work"), (
+        f"{folder.name}/detlint.lock is stale: run `python -m tests.test_versioning`"
+    )
+
+
+if __name__ == "__main__":  # regenerate the fixture lock files
+    import tempfile
+
+    for folder in DET5_FOLDERS:
+        with tempfile.TemporaryDirectory() as scratch:
+            (folder / lock.LOCK_FILE).write_text(lock_of_base_files(folder, Path(scratch) / "work"))
+        print(f"wrote {(folder / lock.LOCK_FILE).relative_to(REPO)}")

@@ -261,7 +261,7 @@ class _Sequence:
                     out.append({**node, "blocks": [self._normalise_new(b, old_ids) for b in node["blocks"]]})
                 elif patch_id in old_ids["deprecated"]:
                     self._report(
-                        node,
+                        {"line": node["line"], "column": node["column"], "op": "patch"},
                         PATCH,
                         f'patch id "{patch_id}" was deprecated in the baseline and is reused here: executions that '
                         "recorded its marker take this new branch on replay; use a new patch id",
