@@ -352,7 +352,7 @@ class _Sequence:
     def _region(self, region: _Region, code: str) -> None:
         if _opaque(region.olds) or _opaque(region.news):
             return  # a helper detlint cannot see into may issue the same commands
-        added = [n for n in _leaves(region.news) if n["op"] in COMMANDS]
+        added = [n for n in _leaves(region.news) if n["op"] in COMMANDS and _counts_when_inserted(n)]
         removed = [n for n in _leaves(region.olds) if n["op"] in COMMANDS and _counts_when_removed(n)]
         if not added and not removed:
             return
@@ -512,6 +512,13 @@ def _shallow(node: Node) -> tuple:
 
 def _opaque(block: Block) -> bool:
     return any(n["op"] == "call" for n in _leaves(block))
+
+
+def _counts_when_inserted(node: Node) -> bool:
+    """An inserted `asyncio.sleep(0)` issues no command; an inserted wait without a timer
+    does not either, but it holds back the commands after it (a NondeterminismError when
+    the history has them in the same workflow task)."""
+    return not (node["op"] == "sleep" and node.get("timer") is False)
 
 
 def _counts_when_removed(node: Node) -> bool:
