@@ -121,6 +121,12 @@ def test_the_lock_file_round_trips(project):
     assert '      "commands": [\n        {"op": "activity", "type": "charge"},\n' in text
 
 
+def test_the_sample_in_the_guide_is_a_lock_file_as_detlint_writes_it():
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "versioning.md").read_text()
+    sample = guide.split("```json\n", 1)[1].split("```", 1)[0]
+    assert lock.render(lock.parse(json.loads(sample), Path("docs/versioning.md"))) == sample
+
+
 def test_lock_keeps_the_entries_of_files_it_did_not_read_and_drops_deleted_ones(project):
     (project / "other.py").write_text(V1.replace("class Orders", "class Returns"))
     (project / "gone.py").write_text(V1.replace("class Orders", "class Legacy"))

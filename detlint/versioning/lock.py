@@ -1,24 +1,8 @@
 """detlint.lock: the deployed command skeleton of each workflow type, committed beside the code.
 
-JSON with a format version, keys in a stable order, one entry per workflow type, and each
-command on one line, so that a change to a workflow reads as a small diff:
-
-    {
-      "version": 1,
-      "workflows": {
-        "Orders": {
-          "class": "OrderWorkflow",
-          "commands": [
-            {"op": "activity", "type": "charge"},
-            {"op": "sleep", "timer": true}
-          ],
-          "handlers": [],
-          "path": "app/workflows.py",
-          "run": {"params": [{"default": false, "name": "order"}], "star": false},
-          "type": "Orders"
-        }
-      }
-    }
+JSON with a format version, keys in a stable order (a command's `op` first), one entry per
+workflow type, and each command on one line, so that a change to a workflow reads as a small
+diff (docs/versioning.md shows one; a test keeps that sample in this exact format).
 
 Paths are relative to the folder of the lock file, with forward slashes.
 """
