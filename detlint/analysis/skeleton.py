@@ -304,9 +304,11 @@ class _Walker:
             out.append({"op": op, "blocks": blocks, **self.at(node)})
 
     def expression(self, node: cst.CSTNode, out: Block, awaited: bool = False) -> None:
-        if isinstance(node, (cst.Lambda, cst.FunctionDef, cst.ClassDef)):
-            return  # runs later, if at all
-        if isinstance(node, cst.Await):
+        if isinstance(node, _INERT):
+            return  # runs later, if at all, or calls nothing
+        if isinstance(node, cst.Attribute):
+            self.expression(node.value, out)
+        elif isinstance(node, cst.Await):
             self.expression(node.expression, out, awaited=True)
         elif isinstance(node, cst.Call):
             self.call(node, out, awaited)
@@ -381,6 +383,26 @@ class _Walker:
 
     def at(self, node: cst.CSTNode) -> Node:
         return self.builder._at(node)
+
+
+_INERT = (
+    cst.Lambda,
+    cst.FunctionDef,
+    cst.ClassDef,
+    cst.Name,
+    cst.SimpleString,
+    cst.Integer,
+    cst.Float,
+    cst.Imaginary,
+    cst.Ellipsis,
+    cst.Pass,
+    cst.Break,
+    cst.Continue,
+    cst.Import,
+    cst.ImportFrom,
+    cst.Global,
+    cst.Nonlocal,
+)
 
 
 # -- small readers ------------------------------------------------------------------------------
