@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from typing import Any, Collection, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Collection, Iterable, Iterator, Mapping, Sequence
 
 Node = dict[str, Any]
 Block = list[Node]
@@ -223,61 +223,52 @@ class _Sequence:
     # -- patches -----------------------------------------------------------------------------
 
     def _normalise_old(self, block: Block, new_ids: dict[str, set[str]]) -> Block:
-        """What the old code runs for executions the new code must replay: patched branches of
-        guards the new code dropped (with a marker for DET503 unless it deprecates them)."""
-        out: Block = []
-        for node in block:
-            op = node["op"]
-            if op == "deprecate_patch":
-                continue
-            if op == "patch":
-                patch_id = node.get("id")
-                if patch_id is None:
-                    out.append({**node, "op": "if", "blocks": [self._normalise_old(b, new_ids) for b in node["blocks"]]})
-                    continue
-                if patch_id in new_ids["guard"]:
-                    out.append({**node, "blocks": [self._normalise_old(b, new_ids) for b in node["blocks"]]})
-                    continue
-                if patch_id not in new_ids["deprecated"]:
-                    out.append({"op": "removed_patch", "id": patch_id})
-                out.extend(self._normalise_old(node["blocks"][0], new_ids))
-                continue
-            out.append(self._copy(node, lambda b: self._normalise_old(b, new_ids)))
-        return out
+        """What the old code runs for executions the new code must replay: the patched branch
+        of a guard the new code dropped (with a marker for DET503 unless it deprecates it)."""
+
+        def dropped(node: Node) -> Block:
+            marker = [] if node["id"] in new_ids["deprecated"] else [{"op": "removed_patch", "id": node["id"]}]
+            return marker + self._normalise_old(node["blocks"][0], new_ids)
+
+        return self._normalise(block, new_ids, dropped, lambda b: self._normalise_old(b, new_ids))
 
     def _normalise_new(self, block: Block, old_ids: dict[str, set[str]]) -> Block:
         """What the new code runs for executions recorded by the old code: the else branch of
-        guards the old code did not know."""
+        a guard the old code did not know."""
+
+        def added(node: Node) -> Block:
+            patch_id = node["id"]
+            if patch_id not in old_ids["deprecated"]:
+                return self._normalise_new(node["blocks"][1], old_ids)
+            self._report(
+                {"line": node["line"], "column": node["column"], "op": "patch"},
+                PATCH,
+                f'patch id "{patch_id}" was deprecated in the baseline and is reused here: executions that '
+                "recorded its marker take this new branch on replay; use a new patch id",
+            )
+            return [{"op": "call", "target": f"<patch {patch_id}>", "line": node["line"], "column": node["column"]}]
+
+        return self._normalise(block, old_ids, added, lambda b: self._normalise_new(b, old_ids))
+
+    def _normalise(
+        self, block: Block, other_ids: dict[str, set[str]], unmatched: Callable[[Node], Block], inner: Callable[[Block], Block]
+    ) -> Block:
+        """Copies `block` without deprecations; a patch guard whose id the other side also
+        guards stays (the two are compared), one with a computed id is a plain `if`, and
+        `unmatched` says what stands for the others."""
         out: Block = []
         for node in block:
             op = node["op"]
             if op == "deprecate_patch":
                 continue
-            if op == "patch":
-                patch_id = node.get("id")
-                if patch_id is None:
-                    out.append({**node, "op": "if", "blocks": [self._normalise_new(b, old_ids) for b in node["blocks"]]})
-                elif patch_id in old_ids["guard"]:
-                    out.append({**node, "blocks": [self._normalise_new(b, old_ids) for b in node["blocks"]]})
-                elif patch_id in old_ids["deprecated"]:
-                    self._report(
-                        {"line": node["line"], "column": node["column"], "op": "patch"},
-                        PATCH,
-                        f'patch id "{patch_id}" was deprecated in the baseline and is reused here: executions that '
-                        "recorded its marker take this new branch on replay; use a new patch id",
-                    )
-                    out.append({"op": "call", "target": f"<patch {patch_id}>", "line": node["line"], "column": node["column"]})
-                else:
-                    out.extend(self._normalise_new(node["blocks"][1], old_ids))
-                continue
-            out.append(self._copy(node, lambda b: self._normalise_new(b, old_ids)))
+            if op == "patch" and node.get("id") is not None and node["id"] not in other_ids["guard"]:
+                out.extend(unmatched(node))
+            elif "blocks" in node:
+                kind = "if" if op == "patch" and node.get("id") is None else op
+                out.append({**node, "op": kind, "blocks": [inner(b) for b in node["blocks"]]})
+            else:
+                out.append(dict(node))
         return out
-
-    @staticmethod
-    def _copy(node: Node, normalise: Any) -> Node:
-        if "blocks" in node:
-            return {**node, "blocks": [normalise(b) for b in node["blocks"]]}
-        return dict(node)
 
     # -- alignment -------------------------------------------------------------------------------
 
