@@ -142,6 +142,8 @@ def _lock(args: argparse.Namespace) -> int:
         print(f"detlint: error: {message}", file=sys.stderr)
     for lock_file, count in written.files.items():
         print(f"wrote {lock_file} ({count} workflow type{'' if count == 1 else 's'})")
+    if not written.files and not written.errors:
+        print("detlint: no workflow found and no lock file to update; nothing written", file=sys.stderr)
     return EXIT_ERROR if written.errors else EXIT_CLEAN
 
 

@@ -100,6 +100,14 @@ def test_lock_then_check_finds_the_change(project):
     assert result.stdout.splitlines()[0] == FINDING
 
 
+def test_lock_without_workflows_writes_nothing(tmp_path):
+    (tmp_path / "util.py").write_text("def helper() -> int:\n    return 1\n")
+    result = detlint("lock", cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout == ""
+    assert "no workflow found" in result.stderr
+    assert not (tmp_path / "detlint.lock").exists()
+
+
 def test_the_lock_file_round_trips(project):
     assert detlint("lock", cwd=project).returncode == 0
     text = (project / "detlint.lock").read_text()
