@@ -49,7 +49,7 @@ Resolve = Callable[[Optional[cst.BaseExpression]], Optional[str]]
 Locate = Callable[[cst.CSTNode], Range]
 
 MAX_INLINE_DEPTH = 8
-HANDLER_KINDS = {temporal.SIGNAL: "signal", temporal.QUERY: "query", temporal.UPDATE: "update"}
+HANDLER_KINDS = {temporal.WORKFLOW_SIGNAL: "signal", temporal.WORKFLOW_QUERY: "query", temporal.WORKFLOW_UPDATE: "update"}
 # Awaited calls into these never issue commands by themselves (commands go through
 # `temporalio.workflow`, which the walk recognises).
 LIBRARY_PREFIXES = ("asyncio.", "temporalio.", "builtins.", "typing.", "contextlib.")
@@ -121,7 +121,7 @@ class SkeletonBuilder:
                 self._explicit_name(statement, method_qualname)
                 decorators = [(self._decorator_name(d), d) for d in statement.decorators]
                 methods[statement.name.value] = _Method(statement, method_qualname, decorators)
-        if not any(name == temporal.RUN for m in methods.values() for name, _ in m.decorators):
+        if not any(name == temporal.WORKFLOW_RUN for m in methods.values() for name, _ in m.decorators):
             return
         type_name, type_at = node.name.value, node.name
         for decorator in node.decorators:
@@ -151,7 +151,7 @@ class SkeletonBuilder:
         return self.resolve(expression.func if isinstance(expression, cst.Call) else expression)
 
     def _assemble(self, cls: _WorkflowClass) -> Node | None:
-        run = next((m for m in cls.methods.values() if any(n == temporal.RUN for n, _ in m.decorators)), None)
+        run = next((m for m in cls.methods.values() if any(n == temporal.WORKFLOW_RUN for n, _ in m.decorators)), None)
         if run is None:
             return None
         params = run.node.params
@@ -348,10 +348,10 @@ class _Walker:
                 out.append({"op": "call", "target": "?", "awaited": True, **self.at(node)})
             return
         at = self.at(node)
-        if name in temporal.ACTIVITY_CALLS:
-            op = "local_activity" if temporal.ACTIVITY_CALLS[name] else "activity"
+        if name in temporal.ACTIVITY_FUNCTIONS:
+            op = "local_activity" if temporal.ACTIVITY_FUNCTIONS[name][0] else "activity"
             out.append({"op": op, **self.target(_argument(node, 0, "activity")), **at})
-        elif name in temporal.CHILD_CALLS:
+        elif name in temporal.CHILD_WORKFLOW_FUNCTIONS:
             out.append({"op": "child", **self.target(_argument(node, 0, "workflow")), "id": _has_id(node), **at})
         elif name == temporal.WORKFLOW_SLEEP:
             out.append({"op": "sleep", "timer": True, **at})

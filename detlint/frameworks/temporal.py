@@ -73,28 +73,41 @@ LOGGER = "workflow.logger"
 WAIT = "workflow.wait()"
 AS_COMPLETED = "workflow.as_completed()"
 
-# -- versioning (DET5xx): what each command-producing call puts in a workflow's skeleton ------
+# -- Names the DET2xx and DET4xx rules define too (the same definitions, for one merge) ------
 
-RUN = f"{WORKFLOW}.run"
-SIGNAL = f"{WORKFLOW}.signal"
-QUERY = f"{WORKFLOW}.query"
-UPDATE = f"{WORKFLOW}.update"
-# Activity calls -> is it a local activity.
-ACTIVITY_CALLS = {
-    f"{WORKFLOW}.{verb}_{local}activity{kind}": bool(local)
-    for verb in ("execute", "start")
-    for local in ("", "local_")
-    for kind in ("", "_method", "_class")
-}
-CHILD_CALLS = frozenset({f"{WORKFLOW}.execute_child_workflow", f"{WORKFLOW}.start_child_workflow"})
+
+def _activity_functions() -> dict[str, tuple[bool, str, bool]]:
+    """`temporalio.workflow.execute_local_activity_method` -> (local, kind, execute): the twelve
+    ways to run an activity; kind is how the activity is named ("function": a function or a
+    string; "method": `MyActivities.charge`; "class": a callable class)."""
+    table = {}
+    for execute in (True, False):
+        for local in (False, True):
+            for kind, suffix in (("function", ""), ("method", "_method"), ("class", "_class")):
+                verb = "execute" if execute else "start"
+                name = f"{verb}_{'local_' if local else ''}activity{suffix}"
+                table[f"{WORKFLOW}.{name}"] = (local, kind, execute)
+    return table
+
+
+ACTIVITY_FUNCTIONS = _activity_functions()
+CHILD_WORKFLOW_FUNCTIONS = frozenset({f"{WORKFLOW}.execute_child_workflow", f"{WORKFLOW}.start_child_workflow"})
+WAIT_CONDITION = f"{WORKFLOW}.wait_condition"
+WORKFLOW_RUN = f"{WORKFLOW}.run"
+WORKFLOW_SIGNAL = f"{WORKFLOW}.signal"
+WORKFLOW_QUERY = f"{WORKFLOW}.query"
+WORKFLOW_UPDATE = f"{WORKFLOW}.update"
+CONTINUE_AS_NEW = f"{WORKFLOW}.continue_as_new"
+
+# -- Versioning (DET5xx): what each command-producing call puts in a workflow's skeleton ------
+
 WORKFLOW_SLEEP = f"{WORKFLOW}.sleep"
 ASYNCIO_SLEEP = "asyncio.sleep"
-WAIT_CONDITION = f"{WORKFLOW}.wait_condition"
 PATCHED = f"{WORKFLOW}.patched"
 DEPRECATE_PATCH = f"{WORKFLOW}.deprecate_patch"
 # Calls that issue one command whose type is all the server compares.
 PLAIN_COMMANDS = {
-    f"{WORKFLOW}.continue_as_new": "continue_as_new",
+    CONTINUE_AS_NEW: "continue_as_new",
     f"{WORKFLOW}.upsert_search_attributes": "upsert_search_attributes",
     f"{WORKFLOW}.upsert_memo": "upsert_memo",
 }
