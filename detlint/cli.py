@@ -1,4 +1,4 @@
-"""The command line: `detlint check`, `detlint rules`, `detlint rule CODE`, `detlint lsp`.
+"""The command line: `detlint check`, `detlint lock`, `detlint rules`, `detlint rule CODE`, `detlint lsp`.
 
 Exit codes as ruff: 0 no findings (or --exit-zero), 1 findings, 2 usage, configuration or
 internal error.
@@ -21,6 +21,8 @@ from detlint.output import FORMATTERS
 from detlint.output.rule_docs import render
 from detlint.output.text import format_statistics
 from detlint.rules.base import all_rules
+from detlint.versioning.baseline import GitBaseline
+from detlint.versioning.write import write_locks
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -60,6 +62,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="also read PATH for cross-module facts (the helpers a workflow calls), without reporting on it",
     )
+    check_parser.add_argument(
+        "--base",
+        metavar="REV",
+        help="compare workflows with their code at this git revision (DET5xx) instead of detlint.lock",
+    )
+
+    lock_parser = commands.add_parser("lock", help="write detlint.lock: the command skeleton of every workflow")
+    lock_parser.add_argument("paths", nargs="*", type=Path, default=[Path(".")], metavar="PATH")
+    lock_parser.add_argument("--config", type=Path, help="use this configuration file for every path")
 
     check_parser.add_argument("--no-cache", action="store_true", help="parse every file again; read and write no cache")
     check_parser.add_argument(
@@ -83,6 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _explain_rule(args.code)
     if args.command == "lsp":
         return _serve(args)
+    if args.command == "lock":
+        return _lock(args)
     return _check(args)
 
 
@@ -99,7 +112,8 @@ def _check(args: argparse.Namespace) -> int:
         if args.force_exclude:
             paths = [path for path in paths if not is_excluded(path, resolver, cwd=cwd)]
         cache = None if args.no_cache else FactsCache(cwd / args.cache_dir)
-        report = check(paths, resolver, cwd=cwd, context=args.context, facts_cache=cache)
+        baseline = GitBaseline(args.base, cwd) if args.base is not None else None
+        report = check(paths, resolver, cwd=cwd, context=args.context, facts_cache=cache, baseline=baseline)
     except ConfigError as error:
         print(f"detlint: error: {error}", file=sys.stderr)
         return EXIT_ERROR
@@ -120,6 +134,25 @@ def _check(args: argparse.Namespace) -> int:
     if report.errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if diagnostics and not args.exit_zero else EXIT_CLEAN
+
+
+def _lock(args: argparse.Namespace) -> int:
+    cwd = Path.cwd()
+    try:
+        resolver = SettingsResolver(all_rules(), cwd=cwd, config_file=args.config)
+        written = write_locks(args.paths, resolver, cwd)
+    except ConfigError as error:
+        print(f"detlint: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    for message in written.warnings:
+        print(f"detlint: warning: {message}", file=sys.stderr)
+    for message in written.errors:
+        print(f"detlint: error: {message}", file=sys.stderr)
+    for lock_file, count in written.files.items():
+        print(f"wrote {lock_file} ({count} workflow type{'' if count == 1 else 's'})")
+    if not written.files and not written.errors:
+        print("detlint: no workflow found and no lock file to update; nothing written", file=sys.stderr)
+    return EXIT_ERROR if written.errors else EXIT_CLEAN
 
 
 def _list_rules() -> int:

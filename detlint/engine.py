@@ -22,6 +22,7 @@ from detlint.filters import is_reported
 from detlint.frameworks import temporal
 from detlint.model import Diagnostic, Position, Range
 from detlint.rules.base import ProjectRule, ReferenceRule, Role, TreeRule, all_rules
+from detlint.versioning.baseline import Baseline, LockBaseline
 
 PARSE_ERROR = "DET001"
 
@@ -33,6 +34,7 @@ class Report:
     files: int = 0  # files requested (found under the given paths)
     parsed: int = 0  # files analysed: Temporal code, and the project modules it imports
     paths: list[Path] = field(default_factory=list)  # the files requested and reported on
+    index: ProjectIndex | None = None  # the joined facts (for `detlint lock`)
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ def check(
     context: Sequence[Path] = (),
     noqa: bool = True,
     facts_cache: FactsCache | None = None,
+    baseline: Baseline | None = None,
 ) -> Report:
     """Analyse `paths` and report their findings.
 
@@ -82,8 +85,13 @@ def check(
     `context` names more files or folders that are read as if requested, for their facts only:
     their findings are not reported. `noqa=False` keeps findings that `# noqa` comments silence
     (flake8 applies noqa itself). `facts_cache` keeps the facts of unchanged files between
-    calls."""
-    return _Run(resolver, cwd, sources or {}, noqa=noqa, facts_cache=facts_cache).check(paths, context)
+    calls.
+
+    `baseline` is what the versioning rules (DET5xx) compare workflows with; by default the
+    `detlint.lock` file governing each file, when there is one."""
+    baseline = baseline if baseline is not None else LockBaseline(resolver, cwd)
+    run = _Run(resolver, cwd, sources or {}, noqa=noqa, facts_cache=facts_cache, baseline=baseline)
+    return run.check(paths, context)
 
 
 class _Run:
@@ -95,8 +103,10 @@ class _Run:
         *,
         noqa: bool = True,
         facts_cache: FactsCache | None = None,
+        baseline: Baseline | None = None,
     ) -> None:
         self.resolver = resolver
+        self.baseline = baseline
         self.noqa = noqa
         self.facts_cache = facts_cache
         self.cwd = cwd
@@ -176,6 +186,8 @@ class _Run:
             effects_of=lambda function, module: RuleSet.for_settings(settings_of[module.path]).effects_of(function),
             decorators_for=lambda module: _decorators(settings_of[module.path]),
         )
+        index.baseline = self.baseline
+        self.report.index = index
         rules = all_rules()
         project_rules = [rule(self.resolver.for_path(self.cwd)) for rule in rules.values() if issubclass(rule, ProjectRule)]
         _join(index, project_rules)

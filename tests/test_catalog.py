@@ -16,7 +16,7 @@ RULES_MD = next(
     (p / "shared" / "spec" / "rules.md" for p in REPO.parents if (p / "shared" / "spec" / "rules.md").is_file()),
     REPO.parent / "shared" / "spec" / "rules.md",
 )
-IMPLEMENTED_FAMILIES = ("DET0", "DET1", "DET2", "DET3", "DET4")
+IMPLEMENTED_FAMILIES = ("DET0", "DET1", "DET2", "DET3", "DET4", "DET5")
 
 
 def contract_codes() -> dict[str, str]:

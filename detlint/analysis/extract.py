@@ -46,6 +46,7 @@ from detlint.analysis.scopes import (
     walk_statements,
 )
 from detlint.frameworks import temporal
+from detlint.analysis.skeleton import SkeletonBuilder
 from detlint.model import Position, Range
 from detlint.rules.base import TreeRule
 
@@ -168,6 +169,7 @@ class _Extractor(cst.CSTVisitor):
         self.consumed: set[int] = set()  # ids of name nodes already part of a recorded reference
         self.imports: set[str] = set()
         self.context = Context(self)
+        self.skeletons = SkeletonBuilder(facts.module, self.resolve_expression, self.context.range)
         self.hooks: dict[str, list[Callable[[cst.CSTNode, Context], None]]] = defaultdict(list)
         for rule in tree_rules:
             for node_type, method in _hooks_of(type(rule)).items():
@@ -269,6 +271,7 @@ class _Extractor(cst.CSTVisitor):
         )
         self.facts.functions[module_scope.qualname] = module_scope
         self.functions.append(module_scope)
+        self.skeletons.start(node)
 
     def visit_If(self, node: cst.If) -> bool:
         # `if __name__ == "__main__":` never runs when the sandbox imports the module, and
@@ -393,6 +396,7 @@ class _Extractor(cst.CSTVisitor):
             self.functions.append(self.functions[-1])
 
     def leave_FunctionDef_body(self, node: cst.FunctionDef) -> None:
+        self.skeletons.function(node)  # while the function's names are in scope
         self.scopes.pop()
         self.functions.pop()
 
@@ -555,6 +559,8 @@ class _Extractor(cst.CSTVisitor):
 
     def leave_Module(self, original_node: cst.Module) -> None:
         self.facts.imports = tuple(sorted(self.imports))
+        self.facts.workflow_skeletons = self.skeletons.finish()
+        self.facts.explicit_names = self.skeletons.explicit_names
 
     def visit_Global(self, node: cst.Global) -> bool:
         return False

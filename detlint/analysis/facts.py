@@ -128,6 +128,11 @@ class ModuleFacts:
     # line -> codes silenced by `# noqa: ...` on it; an empty set is a blanket `# noqa`.
     noqa: dict[int, frozenset[str]] = field(default_factory=dict)
     parse_failure: ParseFailure | None = None
+    # The command skeleton of each workflow class, for versioning (see analysis/skeleton.py).
+    workflow_skeletons: list[dict] = field(default_factory=list)
+    # Definitions registered under an explicit type name: {"pkg.acts.charge": "charge-card"}
+    # for `@activity.defn(name="charge-card")` (any decorator call with a string `name=`).
+    explicit_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def module_scope(self) -> str:

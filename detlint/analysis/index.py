@@ -52,6 +52,10 @@ class Roots:
 
 
 class ProjectIndex:
+    # What the versioning rules (DET5xx) compare with: a detlint.versioning.baseline.Baseline,
+    # set by the engine; None: nothing to compare with.
+    baseline: object | None = None
+
     def __init__(
         self,
         modules: Iterable[ModuleFacts],
@@ -133,6 +137,18 @@ class ProjectIndex:
             return self._method(name, "__init__", caller)
         owner, _, method = name.rpartition(".")
         return self._method(owner.removesuffix("()"), method, caller) if owner else None
+
+    def defining_module(self, name: str, caller: ModuleFacts) -> ModuleFacts | None:
+        """The module that defines the project function, method or class `name`, as seen from
+        `caller`'s module (the nearest of several files with the same module name)."""
+        name = self.canonical(name, caller)
+        if name in self._functions:
+            node = _pick(self._functions[name], caller, lambda n: n.module)
+            return node.module if node is not None else None
+        if name in self._classes:
+            entry = _pick(self._classes[name], caller, lambda e: e[1])
+            return entry[1] if entry is not None else None
+        return None
 
     def _method(self, class_name: str, method: str, caller: ModuleFacts, seen: frozenset[str] = frozenset()) -> Node | None:
         class_name = self.canonical(class_name, caller)

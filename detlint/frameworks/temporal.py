@@ -168,3 +168,33 @@ CANCELLED_ERRORS = frozenset({"asyncio.CancelledError", "asyncio.exceptions.Canc
 # The SDK fails the workflow (not the task) on asyncio.TimeoutError, which is the builtin
 # TimeoutError since Python 3.11.
 TIMEOUT_ERRORS = frozenset({"asyncio.TimeoutError", "asyncio.exceptions.TimeoutError", "builtins.TimeoutError"})
+
+# -- Versioning (DET5xx): what each command-producing call puts in a workflow's skeleton ------
+
+WORKFLOW_SLEEP = f"{WORKFLOW}.sleep"
+ASYNCIO_SLEEP = "asyncio.sleep"
+PATCHED = f"{WORKFLOW}.patched"
+DEPRECATE_PATCH = f"{WORKFLOW}.deprecate_patch"
+# Calls that issue one command whose type is all the server compares.
+PLAIN_COMMANDS = {
+    CONTINUE_AS_NEW: "continue_as_new",
+    f"{WORKFLOW}.upsert_search_attributes": "upsert_search_attributes",
+    f"{WORKFLOW}.upsert_memo": "upsert_memo",
+}
+EXTERNAL_HANDLES = (EXTERNAL_HANDLE, f"{EXTERNAL_HANDLE}_for")
+# Draws from the workflow's random stream, from which a child without `id=` gets its id.
+RANDOM_DRAWS = frozenset({f"{WORKFLOW}.random", f"{WORKFLOW}.uuid4", f"{WORKFLOW}.uuid7"})
+# Calls whose coroutine arguments run as tasks in argument order.
+TASK_COMBINATORS = frozenset(
+    {
+        "asyncio.gather",
+        "asyncio.create_task",
+        "asyncio.ensure_future",
+        "asyncio.shield",
+        "asyncio.wait_for",
+        "asyncio.wait",
+        "asyncio.as_completed",
+        f"{WORKFLOW}.wait",
+        f"{WORKFLOW}.as_completed",
+    }
+)
