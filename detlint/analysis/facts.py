@@ -145,6 +145,9 @@ class ImportStatement:
     module: str | None  # `from X import ...`: X, when absolute; None for `import ...`
     names: tuple[str, ...]  # the names it binds
     imported: tuple[str, ...]  # what each binds: `import a.b` -> "a.b", `from a import b` -> "a.b"
+    # A group of its own: the file's start or a blank line before it, a blank line after it
+    # (removing the line removes that blank line too).
+    alone: bool = False
 
 
 @dataclass

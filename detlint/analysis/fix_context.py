@@ -22,7 +22,8 @@ def import_statements(
 ) -> tuple[ImportStatement, ...]:
     """Every top-level line made of import statements, with the names it binds."""
     found = []
-    for line in module.body:
+    body = module.body
+    for index, line in enumerate(body):
         if not isinstance(line, cst.SimpleStatementLine):
             continue
         imports = [s for s in line.body if isinstance(s, (cst.Import, cst.ImportFrom))]
@@ -56,9 +57,26 @@ def import_statements(
                 module=source_module if len(imports) == 1 else None,
                 names=tuple(names),
                 imported=tuple(imported),
+                alone=_alone(module, index),
             )
         )
     return tuple(found)
+
+
+def _alone(module: cst.Module, index: int) -> bool:
+    body = module.body
+    line = body[index]
+    if index == 0:
+        before = not module.header or _blank(module.header[-1])
+    else:
+        before = bool(line.leading_lines) and _blank(line.leading_lines[-1])
+    following = body[index + 1] if index + 1 < len(body) else None
+    after = following is not None and bool(following.leading_lines) and _blank(following.leading_lines[0])
+    return before and after
+
+
+def _blank(line: cst.EmptyLine) -> bool:
+    return line.comment is None
 
 
 def exported_names(module: cst.Module) -> Iterable[str]:

@@ -27,7 +27,7 @@ from typing import Iterable
 
 from detlint.analysis.facts import FixContext, FixPlan, ImportStatement, Reference, module_placeholder
 from detlint.frameworks import temporal
-from detlint.model import Applicability, Edit, Fix, Range
+from detlint.model import Applicability, Edit, Fix, Position, Range
 
 WORKFLOW = module_placeholder(temporal.WORKFLOW)
 SAFE, UNSAFE = Applicability.SAFE, Applicability.UNSAFE
@@ -89,7 +89,7 @@ def complete(plan: FixPlan, context: FixContext, *, at_import_time: bool = False
     for statement, names in _left_unused(plan.releases, context).items():
         from detlint.fixes.imports import without_names
 
-        edits.append(Edit(statement.range, without_names(statement.source, names)))
+        edits.append(removal_edit(statement, without_names(statement.source, names)))
     edits.sort()
     if any(a.range.end > b.range.start or a.range == b.range for a, b in zip(edits, edits[1:])):
         return None  # its own edits collide (an import line both extended and trimmed)
@@ -124,6 +124,15 @@ def module_reference(qualified: str, context: FixContext, site: int) -> tuple[st
     return last, Edit(Range(at, at), f"from {base} import {last}{context.newline}")
 
 
+def removal_edit(statement: ImportStatement, rest: str) -> Edit:
+    """Replace an import line by what is left of it; a line that goes entirely takes the blank
+    line after it along when it was a group of its own."""
+    span = statement.range
+    if not rest and statement.alone:
+        span = Range(span.start, Position(span.end.line + 1, 1))
+    return Edit(span, rest)
+
+
 def _binding(name: str, context: FixContext) -> list[ImportStatement]:
     return [statement for statement in context.imports if name in statement.names]
 
@@ -145,6 +154,7 @@ __all__ = [
     "complete",
     "insert_before",
     "module_reference",
+    "removal_edit",
     "replace_call",
     "replace_callee",
 ]

@@ -182,6 +182,7 @@ def fix_files(
 def _remove_unused_imports(result: FixResult, texts: dict[Path, bytes]) -> bool:
     """Remove the top-level imports that were used before the fixes and are not after them."""
     from detlint.analysis.extract import extract
+    from detlint.fixes import removal_edit
     from detlint.fixes.imports import without_names
 
     changed = False
@@ -197,7 +198,7 @@ def _remove_unused_imports(result: FixResult, texts: dict[Path, bytes]) -> bool:
         for statement in after.imports:
             names = [name for name in statement.names if name in unused and bindings[name] == 1]
             if names:
-                edits.append(Edit(statement.range, without_names(statement.source, names)))
+                edits.append(removal_edit(statement, without_names(statement.source, names)))
         if edits:
             text, encoding = decode(texts[path])
             texts[path] = apply_edits(text, edits).encode(encoding)
