@@ -52,7 +52,7 @@ def apply_fixes(text: str, fixes: Sequence[Fix]) -> tuple[str, list[Fix]]:
     taken: list[tuple[int, int, str]] = []
     done: set[Edit] = set()
     applied: list[Fix] = []
-    for fix in sorted(fixes, key=lambda f: (min(e.range for e in f.edits), f.message)):
+    for fix in sorted(fixes, key=lambda f: (sorted(e.range for e in f.edits), f.message)):
         new = [edit for edit in fix.edits if edit not in done]
         spans = [(offset(e.range.start, starts, len(text)), offset(e.range.end, starts, len(text)), e.content) for e in new]
         if any(_collide(a, b) for i, a in enumerate(spans) for b in (*spans[i + 1 :], *taken)):

@@ -76,7 +76,7 @@ class UnorderedIteration(TreeRule):
     `all`, `min`, `max`, `len`, `set`) and a set comprehension are not flagged.
 
     ## Fix safety
-    `asyncio.as_completed(...)` iterated by a plain `for` loop becomes
+    `asyncio.as_completed(...)` iterated by a plain `for` loop (or comprehension) becomes
     `workflow.as_completed(...)`: safe, it takes the same arguments and yields the same
     awaitables, in the order they complete rather than through a set. Anywhere else (an
     `async for`, which Python 3.13's `asyncio.as_completed` supports and the workflow version
@@ -114,6 +114,10 @@ class UnorderedIteration(TreeRule):
             self._loop_iterables.add(id(node.iter))
         if ctx.is_set(node.iter):
             self._report_set(node, ctx, "this loop")
+
+    def visit_CompFor(self, node: cst.CompFor, ctx) -> None:
+        if node.asynchronous is None:
+            self._loop_iterables.add(id(node.iter))
 
     def _visit_comprehension(self, node: cst.BaseComp, ctx) -> None:
         if id(node) in self._order_blind or isinstance(node, cst.SetComp):
