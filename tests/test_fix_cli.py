@@ -161,7 +161,7 @@ def test_fixes_that_collide_wait_and_shared_edits_count_once():
     first = _fix((1, 1, 1, 1, "# top\n"), (2, 1, 2, 4, "BBB"))
     shares_the_insertion = _fix((1, 1, 1, 1, "# top\n"), (3, 1, 3, 4, "CCC"))
     overlaps_first = _fix((2, 2, 3, 2, "x"))
-    inserts_elsewhere_at_the_same_place = _fix((1, 1, 1, 1, "# other\n"))
+    inserts_elsewhere_at_the_same_place = _fix((1, 1, 1, 1, "# other\n"), (3, 2, 3, 3, "z"))
     new, applied = apply_fixes(text, [overlaps_first, shares_the_insertion, first, inserts_elsewhere_at_the_same_place])
     assert new == "# top\naaa\nBBB\nCCC\n"
     assert applied == [first, shares_the_insertion]
