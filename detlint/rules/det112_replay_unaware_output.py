@@ -27,14 +27,12 @@ class ReplayUnawareOutput(ReferenceRule):
 
     from temporalio import workflow
 
-    log = logging.getLogger(__name__)
-
 
     @workflow.defn
     class Shipment:
         @workflow.run
         async def run(self) -> None:
-            log.info("shipping")
+            logging.info("shipping")
     ```
 
     ## Use instead
