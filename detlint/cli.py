@@ -14,7 +14,7 @@ from typing import Sequence
 from detlint import __version__
 from detlint.config import ConfigError, SettingsResolver
 from detlint.discover import is_excluded
-from detlint.engine import check
+from detlint.engine import FactsCache, check
 from detlint.output import FORMATTERS
 from detlint.output.rule_docs import render
 from detlint.output.text import format_fixed, format_statistics, format_text
@@ -99,12 +99,16 @@ def _check(args: argparse.Namespace) -> int:
         paths = args.paths
         if args.force_exclude:
             paths = [path for path in paths if not is_excluded(path, resolver, cwd=cwd)]
-        report = check(paths, resolver, cwd=cwd, context=args.context)
+        fixing = args.fix or args.diff
+        cache = FactsCache() if fixing else None
+        report = check(paths, resolver, cwd=cwd, context=args.context, facts_cache=cache)
         fixed = None
-        if args.fix or args.diff:
+        if fixing:
             from detlint.fixes.apply import fix_files
 
-            fixed = fix_files(paths, resolver, cwd=cwd, unsafe=args.unsafe_fixes, context=args.context, report=report)
+            fixed = fix_files(
+                paths, resolver, cwd=cwd, unsafe=args.unsafe_fixes, context=args.context, report=report, facts_cache=cache
+            )
     except ConfigError as error:
         print(f"detlint: error: {error}", file=sys.stderr)
         return EXIT_ERROR

@@ -138,11 +138,12 @@ def fix_files(
     context: Sequence[Path] = (),
     sources: dict[Path, bytes] | None = None,
     report: Report | None = None,
+    facts_cache: FactsCache | None = None,
 ) -> FixResult:
     """Check `paths`, apply the applicable fixes of their findings in memory (nothing is
     written), check again, and repeat while fixes apply. `report` is the first check, when the
-    caller has it."""
-    cache = FactsCache()
+    caller has it (made with `facts_cache`, so that unchanged files are not parsed again)."""
+    cache = facts_cache if facts_cache is not None else FactsCache()
     texts: dict[Path, bytes] = dict(sources or {})
 
     def run() -> Report:
