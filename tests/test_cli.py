@@ -68,12 +68,13 @@ def test_json_output_has_ruffs_shape(project):
     assert row["location"] == {"row": 10, "column": 19}
     assert row["end_location"] == {"row": 10, "column": 30}
     assert row["noqa_row"] == 10
-    # The clock read has a safe fix: the call replaced, and `import time` (its only use) removed.
+    # The clock read has a safe fix: the call replaced, and `import time` (its only use) removed
+    # with the blank line after it.
     assert row["fix"] == {
         "applicability": "safe",
         "message": "Replace with `workflow.time()`",
         "edits": [
-            {"content": "", "location": {"row": 1, "column": 1}, "end_location": {"row": 2, "column": 1}},
+            {"content": "", "location": {"row": 1, "column": 1}, "end_location": {"row": 3, "column": 1}},
             {"content": "workflow.time()", "location": {"row": 10, "column": 19}, "end_location": {"row": 10, "column": 30}},
         ],
     }
