@@ -86,14 +86,15 @@ def complete(plan: FixPlan, context: FixContext, *, at_import_time: bool = False
         message = message.replace(module_placeholder(module), spelling)
         if addition is not None:
             edits.append(addition)
-    for statement, names in _left_unused(plan.releases, context).items():
-        from detlint.fixes.imports import without_names
+    from detlint.fixes.imports import without_names
 
-        edits.append(removal_edit(statement, without_names(statement.source, names)))
-    edits.sort()
-    if any(a.range.end > b.range.start or a.range == b.range for a, b in zip(edits, edits[1:])):
-        return None  # its own edits collide (an import line both extended and trimmed)
-    return Fix(plan.applicability, message, tuple(edits))
+    unused = _left_unused(plan.releases, context)
+    for blank_lines in (True, False):  # without taking blank lines along if that collides
+        removals = [removal_edit(s, without_names(s.source, names), blank_lines) for s, names in unused.items()]
+        found = sorted([*edits, *removals])
+        if not any(a.range.end > b.range.start or a.range == b.range for a, b in zip(found, found[1:])):
+            return Fix(plan.applicability, message, tuple(found))
+    return None  # its own edits collide (an import line both extended and trimmed)
 
 
 def module_reference(qualified: str, context: FixContext, site: int) -> tuple[str, Edit | None] | None:
@@ -124,11 +125,11 @@ def module_reference(qualified: str, context: FixContext, site: int) -> tuple[st
     return last, Edit(Range(at, at), f"from {base} import {last}{context.newline}")
 
 
-def removal_edit(statement: ImportStatement, rest: str) -> Edit:
+def removal_edit(statement: ImportStatement, rest: str, blank_lines: bool = True) -> Edit:
     """Replace an import line by what is left of it; a line that goes entirely takes the blank
     line after it along when it was a group of its own."""
     span = statement.range
-    if not rest and statement.alone:
+    if not rest and statement.alone and blank_lines:
         span = Range(span.start, Position(span.end.line + 1, 1))
     return Edit(span, rest)
 

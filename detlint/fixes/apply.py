@@ -197,7 +197,7 @@ def _remove_unused_imports(result: FixResult, texts: dict[Path, bytes]) -> bool:
         bindings = Counter(name for statement in after.imports for name in statement.names)
         edits = []
         for statement in after.imports:
-            names = [name for name in statement.names if name in unused and bindings[name] == 1]
+            names = tuple(name for name in statement.names if name in unused and bindings[name] == 1)
             if names:
                 edits.append(removal_edit(statement, without_names(statement.source, names)))
         if edits:

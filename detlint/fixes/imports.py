@@ -4,12 +4,14 @@ its parentheses and its trailing comment."""
 
 from __future__ import annotations
 
+import functools
 from bisect import bisect
 from typing import Sequence
 
 import libcst as cst
 
 
+@functools.lru_cache(maxsize=512)
 def with_name(source: str, name: str) -> str | None:
     """`from temporalio import activity` + `workflow` -> `from temporalio import activity,
     workflow`; at its sorted place when the names are sorted, else last. None when the line
@@ -31,7 +33,8 @@ def with_name(source: str, name: str) -> str | None:
     return module.with_changes(body=[line.with_changes(body=[updated])]).code
 
 
-def without_names(source: str, names: Sequence[str]) -> str:
+@functools.lru_cache(maxsize=512)
+def without_names(source: str, names: tuple[str, ...]) -> str:
     """The line without the aliases that bind `names`; "" when nothing is left of it."""
     module = cst.parse_module(source)
     line = module.body[0]
