@@ -19,7 +19,7 @@ from detlint.config import Settings, SettingsResolver, display_path
 from detlint.discover import discover
 from detlint.filters import is_reported
 from detlint.frameworks import temporal
-from detlint.fixes import complete
+from detlint.fixes import complete, is_read_only_handler
 from detlint.model import Diagnostic, Fix, Position, Range
 from detlint.rules.base import ProjectRule, ReferenceRule, Role, TreeRule, all_rules
 
@@ -325,4 +325,9 @@ def _fix(effect: Effect, function: FunctionFacts, module: ModuleFacts) -> Fix | 
     """The fix of an effect reported where it is (one reached through helpers has none)."""
     if effect.fix is None:
         return None
-    return complete(effect.fix, module.fix_context, at_import_time=function.qualname.endswith(MODULE_SCOPE))
+    return complete(
+        effect.fix,
+        module.fix_context,
+        at_import_time=function.qualname.endswith(MODULE_SCOPE),
+        read_only=is_read_only_handler(function),
+    )

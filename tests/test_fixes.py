@@ -114,6 +114,24 @@ def test_no_fix_where_the_edit_would_be_in_another_file_or_at_import_time(fixtur
             assert diagnostic.fix is None, diagnostic
 
 
+def test_no_randomness_fix_in_queries_and_validators(fixtures_report):
+    """`workflow.random()` changes the workflow's state, which a query or a validator must
+    not: the draws there keep their finding and get no fix; the others do."""
+    path = Path("fixtures/DET102/handlers.py")
+    lines = (REPO / path).read_text().splitlines()
+    fixes = {
+        lines[d.range.start.line - 1].strip(): d.fix is not None
+        for d in fixtures_report.diagnostics
+        if d.path == path and d.code == "DET102"
+    }
+    assert fixes == {
+        "self.tickets.append(str(uuid.uuid4()))  # error: DET102": True,  # signal
+        "return random.choice(self.tickets)  # error: DET102": False,  # query
+        "return random.randint(0, len(self.tickets))  # error: DET102": True,  # update
+        "if random.random() < 0.0:  # error: DET102": False,  # validator
+    }
+
+
 def detlint(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "detlint", *args], cwd=cwd, capture_output=True, text=True, timeout=600

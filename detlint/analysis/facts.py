@@ -86,6 +86,9 @@ class FixPlan:
     message: str
     edits: tuple[Edit, ...]
     releases: tuple[str, ...] = ()
+    # The replacement changes workflow state (draws from the workflow's random generator,
+    # starts a timer): not offered in query handlers and update validators, which must not.
+    changes_state: bool = False
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,9 @@ A rule builds a plan where it reports, from what it knows there: the edits at th
 * An import whose last use the edits delete is removed (the name alone from a line that
   imports others).
 * Code at a module's top level runs at import time, outside any workflow, where the workflow
-  APIs raise: plans that name `WORKFLOW` are not offered there.
+  APIs raise: plans that name `WORKFLOW` are not offered there. Plans whose replacement changes
+  workflow state (`workflow.random()`, a timer) are not offered in query handlers and update
+  validators, which must only read it.
 
 `detlint.fixes.apply` applies fixes to text, over several passes for edits that conflict.
 """
@@ -25,7 +27,7 @@ import re
 from collections import Counter
 from typing import Iterable
 
-from detlint.analysis.facts import FixContext, FixPlan, ImportStatement, Reference, module_placeholder
+from detlint.analysis.facts import FixContext, FixPlan, FunctionFacts, ImportStatement, Reference, module_placeholder
 from detlint.frameworks import temporal
 from detlint.model import Applicability, Edit, Fix, Position, Range
 
@@ -40,19 +42,38 @@ _LEADING_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def replace_callee(
-    ref: Reference, content: str, applicability: Applicability, message: str, *more: Edit
+    ref: Reference,
+    content: str,
+    applicability: Applicability,
+    message: str,
+    *more: Edit,
+    changes_state: bool = False,
 ) -> FixPlan | None:
     """Replace what is called (`time.sleep` in `time.sleep(5)`), keeping the arguments."""
     if ref.func is None:
         return None
     releases = (ref.head,) if ref.head else ()
-    return FixPlan(applicability, message, (Edit(ref.func, content), *more), releases)
+    return FixPlan(applicability, message, (Edit(ref.func, content), *more), releases, changes_state)
 
 
-def replace_call(ref: Reference, content: str, applicability: Applicability, message: str) -> FixPlan:
+def replace_call(
+    ref: Reference, content: str, applicability: Applicability, message: str, *, changes_state: bool = False
+) -> FixPlan:
     """Replace the whole call, arguments included (`datetime.now(timezone.utc)`)."""
     heads = [ref.head, *(_leading_name(argument.source) for argument in ref.arguments.items)]
-    return FixPlan(applicability, message, (Edit(ref.range, content),), tuple(h for h in heads if h))
+    return FixPlan(applicability, message, (Edit(ref.range, content),), tuple(h for h in heads if h), changes_state)
+
+
+def is_read_only_handler(function: FunctionFacts) -> bool:
+    """A query handler, or an update validator (`@handler.validator` on a method of the same
+    class): code that must not change workflow state."""
+    for decorator in function.decorators:
+        if decorator == temporal.QUERY:
+            return True
+        owner = function.class_qualname
+        if owner and decorator.startswith(f"{owner}.") and decorator.endswith(".validator"):
+            return True
+    return False
 
 
 def insert_before(span: Range, content: str) -> Edit:
@@ -67,10 +88,15 @@ def _leading_name(source: str) -> str | None:
 # -- completing plans (engine) -----------------------------------------------------------------
 
 
-def complete(plan: FixPlan, context: FixContext, *, at_import_time: bool = False) -> Fix | None:
+def complete(
+    plan: FixPlan, context: FixContext, *, at_import_time: bool = False, read_only: bool = False
+) -> Fix | None:
     """The finding's fix: `plan` with its modules named as the file names them (imports added
     when missing) and the imports it leaves unused removed. None when it cannot be written
-    here."""
+    here: at import time (`at_import_time`) for a plan that names a module placeholder, in a
+    handler that must only read state (`read_only`) for a plan that changes it."""
+    if plan.changes_state and read_only:
+        return None
     edits = list(plan.edits)
     message = plan.message
     site = min(edit.range.start.line for edit in edits)
@@ -154,6 +180,7 @@ __all__ = [
     "WORKFLOW",
     "complete",
     "insert_before",
+    "is_read_only_handler",
     "module_reference",
     "removal_edit",
     "replace_call",

@@ -71,7 +71,9 @@ class RandomnessOrFreshId(ReferenceRule):
     an import it leaves unused. No fix is offered for `random.seed()` and `random.setstate()`
     (they would reseed the workflow's generator), for unseeded generators, `secrets`,
     `os.urandom`, `uuid1()`, `uuid7()` and `numpy.random`, which have no drop-in replacement,
-    or at a module's top level, which runs at import time where `workflow.random()` raises.
+    at a module's top level, which runs at import time where `workflow.random()` raises, or in
+    a query handler or update validator: drawing from the workflow's generator there changes
+    its state outside history, and randomness does not belong there at all.
     """
 
     code = "DET102"
@@ -104,9 +106,9 @@ class RandomnessOrFreshId(ReferenceRule):
     def fix(self, ref):
         if ref.name == "uuid.uuid4" and not ref.arguments.items and not ref.arguments.starred:
             replacement = f"{WORKFLOW}.uuid4()"
-            return replace_call(ref, replacement, SAFE, f"Replace with `{replacement}`")
+            return replace_call(ref, replacement, SAFE, f"Replace with `{replacement}`", changes_state=True)
         module, _, function = ref.name.rpartition(".")
         if module == "random" and function in _DRAWS:
             replacement = f"{WORKFLOW}.random().{function}"
-            return replace_callee(ref, replacement, SAFE, f"Replace with `{replacement}()`")
+            return replace_callee(ref, replacement, SAFE, f"Replace with `{replacement}()`", changes_state=True)
         return None

@@ -51,8 +51,9 @@ class BlockingSleep(ReferenceRule):
     in history (a workflow already running with the old code fails to replay at that point).
 
     The fix adds `from temporalio import workflow` when the file does not import it, and removes
-    an import it leaves unused. No fix is offered in a plain `def` (it cannot `await`), or where
-    the call is part of a larger expression.
+    an import it leaves unused. No fix is offered in a plain `def` (it cannot `await`), where
+    the call is part of a larger expression, or in a query handler or update validator (a
+    timer is a command, which they must not issue).
     """
 
     code = "DET103"
@@ -66,4 +67,6 @@ class BlockingSleep(ReferenceRule):
     def fix(self, ref):
         if not ref.awaitable or ref.arguments.starred or len(ref.arguments.positional) != 1:
             return None
-        return replace_callee(ref, f"await {WORKFLOW}.sleep", UNSAFE, f"Replace with `await {WORKFLOW}.sleep(...)`")
+        return replace_callee(
+            ref, f"await {WORKFLOW}.sleep", UNSAFE, f"Replace with `await {WORKFLOW}.sleep(...)`", changes_state=True
+        )
