@@ -19,7 +19,7 @@ from detlint.discover import is_excluded
 from detlint.engine import check
 from detlint.output import FORMATTERS
 from detlint.output.rule_docs import render
-from detlint.output.text import format_statistics
+from detlint.output.text import format_fixed, format_statistics, format_text
 from detlint.rules.base import all_rules
 from detlint.versioning.baseline import GitBaseline
 from detlint.versioning.write import write_locks
@@ -50,6 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
     check_parser.add_argument("--output-file", "-o", type=Path, help="write the report to this file")
     check_parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     check_parser.add_argument("--statistics", action="store_true", help="count findings per rule")
+    check_parser.add_argument("--fix", action="store_true", help="apply the safe fixes, then report what remains")
+    check_parser.add_argument(
+        "--unsafe-fixes", action="store_true", help="also apply (or count as fixable) fixes that may change behaviour"
+    )
+    check_parser.add_argument(
+        "--diff", action="store_true", help="print the fixes as a unified diff and write nothing (exit 1 if any)"
+    )
+    check_parser.add_argument("--show-fixes", action="store_true", help="list the fixes applied, per file and rule")
     check_parser.add_argument("--config", type=Path, help="use this configuration file for every path")
     check_parser.add_argument(
         "--force-exclude", action="store_true", help="skip paths given explicitly when the configuration excludes them"
@@ -114,14 +122,35 @@ def _check(args: argparse.Namespace) -> int:
         cache = None if args.no_cache else FactsCache(cwd / args.cache_dir)
         baseline = GitBaseline(args.base, cwd) if args.base is not None else None
         report = check(paths, resolver, cwd=cwd, context=args.context, facts_cache=cache, baseline=baseline)
+        fixed = None
+        if args.fix or args.diff:
+            from detlint.fixes.apply import fix_files
+
+            fixed = fix_files(
+                paths, resolver, cwd=cwd, unsafe=args.unsafe_fixes, context=args.context, report=report, facts_cache=cache
+            )
     except ConfigError as error:
         print(f"detlint: error: {error}", file=sys.stderr)
         return EXIT_ERROR
+    if args.diff and fixed is not None:
+        return _diff(fixed, report, args.unsafe_fixes)
+    if fixed is not None:
+        if not _write(fixed.fixed, cwd):
+            return EXIT_ERROR
+        report = fixed.report
     for message in report.errors:
         print(f"detlint: error: {message}", file=sys.stderr)
 
     diagnostics = report.diagnostics
-    output = format_statistics(diagnostics) if args.statistics else FORMATTERS[args.format](diagnostics)
+    count = fixed.count if fixed is not None else 0
+    shown = format_fixed(fixed.applied) if fixed is not None and args.show_fixes else ""
+    if args.statistics:
+        output = shown + format_statistics(diagnostics, fixed=count, unsafe_fixes=args.unsafe_fixes)
+    elif args.format == "text":
+        output = format_text(diagnostics, fixed=count, unsafe_fixes=args.unsafe_fixes)
+        output = output if not shown else _before_summary(output, shown, len(diagnostics))
+    else:
+        output = FORMATTERS[args.format](diagnostics)
     if args.output_file is not None:
         try:
             args.output_file.write_text(output, encoding="utf-8")
@@ -153,6 +182,38 @@ def _lock(args: argparse.Namespace) -> int:
     if not written.files and not written.errors:
         print("detlint: no workflow found and no lock file to update; nothing written", file=sys.stderr)
     return EXIT_ERROR if written.errors else EXIT_CLEAN
+
+
+def _diff(fixed, report, unsafe: bool) -> int:
+    """`--diff`: the changes the fixes would make, nothing written; exit 1 when there are any."""
+    for message in fixed.report.errors or report.errors:
+        print(f"detlint: error: {message}", file=sys.stderr)
+    sys.stdout.write(fixed.diff())
+    if fixed.count:
+        print(f"Would fix {fixed.count} error{'s' if fixed.count != 1 else ''}.", file=sys.stderr)
+    else:
+        hidden = 0 if unsafe else sum(1 for d in report.diagnostics if d.fix is not None and not d.fix.applies(False))
+        extra = f" ({hidden} fix{'es' if hidden != 1 else ''} available with `--unsafe-fixes`)" if hidden else ""
+        print(f"No errors would be fixed{extra}.", file=sys.stderr)
+    if fixed.report.errors or report.errors:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if fixed.fixed else EXIT_CLEAN
+
+
+def _write(files: dict[Path, bytes], cwd: Path) -> bool:
+    for path, text in files.items():
+        try:
+            (cwd / path).write_bytes(text)
+        except OSError as error:
+            print(f"detlint: error: cannot write {path}: {error.strerror}", file=sys.stderr)
+            return False
+    return True
+
+
+def _before_summary(output: str, shown: str, findings: int) -> str:
+    """The list of fixes goes between the findings and the summary, as ruff prints it."""
+    lines = output.splitlines(keepends=True)
+    return "".join(lines[:findings]) + shown + "".join(lines[findings:])
 
 
 def _list_rules() -> int:

@@ -12,15 +12,16 @@ from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 from detlint.analysis.extract import extract
-from detlint.cache import FactsCache
-from detlint.analysis.facts import Effect, FunctionFacts, ModuleFacts
+from detlint.analysis.facts import MODULE_SCOPE, Effect, FunctionFacts, ModuleFacts
 from detlint.analysis.index import ProjectIndex, chain_text
 from detlint.analysis.modules import ModuleMap, module_name
+from detlint.cache import FactsCache
 from detlint.config import Settings, SettingsResolver, display_path
 from detlint.discover import discover
 from detlint.filters import is_reported
 from detlint.frameworks import temporal
-from detlint.model import Diagnostic, Position, Range
+from detlint.fixes import complete, is_read_only_handler
+from detlint.model import Diagnostic, Fix, Position, Range
 from detlint.rules.base import ProjectRule, ReferenceRule, Role, TreeRule, all_rules
 from detlint.versioning.baseline import Baseline, LockBaseline
 
@@ -289,14 +290,28 @@ def _findings(index: ProjectIndex) -> Iterable[Diagnostic]:
             for effect in index.effects[node]:
                 rule = rules[effect.code]
                 if rule.role is Role.ANY:
-                    yield Diagnostic(effect.code, effect.message(), node.module.path, effect.range, rule.severity)
+                    yield Diagnostic(
+                        effect.code,
+                        effect.message(),
+                        node.module.path,
+                        effect.range,
+                        rule.severity,
+                        fix=_fix(effect, node.function, node.module),
+                    )
     for role, roots in ((Role.WORKFLOW, index.roots.workflow), (Role.ACTIVITY, index.roots.activity)):
         for root in roots:
             path = root.module.path
             for effect in index.effects[root]:
                 rule = rules[effect.code]
                 if rule.role in (role, Role.ANY):
-                    yield Diagnostic(effect.code, effect.message(), path, effect.range, rule.severity)
+                    yield Diagnostic(
+                        effect.code,
+                        effect.message(),
+                        path,
+                        effect.range,
+                        rule.severity,
+                        fix=_fix(effect, root.function, root.module),
+                    )
             seen: set[tuple[Range, str, str]] = set()
             for site, callee in index.calls(root):
                 for reached in index.reached(callee):
@@ -314,3 +329,15 @@ def _findings(index: ProjectIndex) -> Iterable[Diagnostic]:
                         rule.severity,
                         related=index.chain_locations(reached),
                     )
+
+
+def _fix(effect: Effect, function: FunctionFacts, module: ModuleFacts) -> Fix | None:
+    """The fix of an effect reported where it is (one reached through helpers has none)."""
+    if effect.fix is None:
+        return None
+    return complete(
+        effect.fix,
+        module.fix_context,
+        at_import_time=function.qualname.endswith(MODULE_SCOPE),
+        read_only=is_read_only_handler(function),
+    )

@@ -1,4 +1,4 @@
-"""The few types every stage speaks: positions, diagnostics and severities."""
+"""The few types every stage speaks: positions, diagnostics, fixes and severities."""
 
 from __future__ import annotations
 
@@ -34,6 +34,36 @@ class Location:
     message: str = ""
 
 
+class Applicability(str, enum.Enum):
+    """As ruff: a safe fix keeps what the code means and is applied by `--fix`; an unsafe fix
+    may change behaviour (a naive time becomes aware, output moves to another stream) and is
+    applied only with `--unsafe-fixes`."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+@dataclass(frozen=True, order=True)
+class Edit:
+    """Replace the text in `range` (end exclusive) by `content`; an empty range inserts."""
+
+    range: Range
+    content: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """The edits that resolve one finding, all in the finding's file, applied together or not
+    at all."""
+
+    applicability: Applicability
+    message: str  # what the fix does: "Replace with `workflow.time()`"
+    edits: tuple[Edit, ...]
+
+    def applies(self, unsafe: bool) -> bool:
+        return self.applicability is Applicability.SAFE or unsafe
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     code: str
@@ -43,6 +73,9 @@ class Diagnostic:
     severity: Severity
     # The chain of a finding reached through helpers: each hop's location, call site first.
     related: tuple[Location, ...] = field(default=())
+    # The fix, for a finding in the file itself (a finding reached through helpers has none:
+    # the edit would be in another file).
+    fix: Fix | None = None
 
     @property
     def sort_key(self) -> tuple:

@@ -46,7 +46,10 @@ def test_text_output_and_exit_code_1(project):
     lines = result.stdout.splitlines()
     assert lines[0] == "wf.py:10:19: DET101 `time.time()` reads the wall clock, which differs on replay; use `workflow.time()`"
     assert lines[1].startswith("wf.py:11:9: DET112 `print()`")
-    assert lines[-1] == "Found 2 errors."
+    assert lines[-2:] == [
+        "Found 2 errors.",
+        "[*] 1 fixable with the `--fix` option (1 hidden fix can be enabled with the `--unsafe-fixes` option).",
+    ]
 
 
 def test_clean_project_exits_0(tmp_path):
@@ -65,7 +68,17 @@ def test_json_output_has_ruffs_shape(project):
     assert row["location"] == {"row": 10, "column": 19}
     assert row["end_location"] == {"row": 10, "column": 30}
     assert row["noqa_row"] == 10
-    assert row["fix"] is None
+    # The clock read has a safe fix: the call replaced, and `import time` (its only use) removed
+    # with the blank line after it.
+    assert row["fix"] == {
+        "applicability": "safe",
+        "message": "Replace with `workflow.time()`",
+        "edits": [
+            {"content": "", "location": {"row": 1, "column": 1}, "end_location": {"row": 3, "column": 1}},
+            {"content": "workflow.time()", "location": {"row": 10, "column": 19}, "end_location": {"row": 10, "column": 30}},
+        ],
+    }
+    assert rows[1]["fix"]["applicability"] == "unsafe"
     assert row["name"] == "wall-clock-read"
     assert row["url"].endswith("DET101/")
     assert set(row) >= {"code", "message", "filename", "location", "end_location", "fix", "url", "noqa_row"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -23,11 +23,15 @@ from detlint.analysis.facts import (
     Arguments,
     ClassFacts,
     Effect,
+    FixContext,
+    FixPlan,
     FunctionFacts,
+    ImportStatement,
     ModuleFacts,
     ParseFailure,
     Reference,
 )
+from detlint.analysis.fix_context import callee_head, count_names, exported_names, import_statements
 from detlint.analysis.scopes import (
     BUILTINS,
     LITERAL_VALUES,
@@ -138,8 +142,18 @@ class Context:
     def range(self, node: cst.CSTNode) -> Range:
         return _range(self._extractor.get_metadata(PositionProvider, node))
 
-    def report(self, rule: TreeRule, node: cst.CSTNode, what: str, advice: str, leaf: str) -> None:
-        self.function.effects.append(Effect(rule.code, what, advice, self.range(node), leaf))
+    def report(
+        self, rule: TreeRule, node: cst.CSTNode, what: str, advice: str, leaf: str, fix: FixPlan | None = None
+    ) -> None:
+        """`fix`: the edits that resolve it (see `FixPlan`); offered where the effect is reported
+        in its own file."""
+        self.function.effects.append(Effect(rule.code, what, advice, self.range(node), leaf, fix))
+
+    @property
+    def in_async_function(self) -> bool:
+        """The innermost function around the current node is an `async def` (a lambda or a
+        class body in between counts as not async)."""
+        return self._extractor.async_stack[-1]
 
     def walk(self, node: cst.CSTNode) -> Iterable[cst.CSTNode]:
         """Every node below `node`, not entering nested function or class bodies."""
@@ -168,6 +182,14 @@ class _Extractor(cst.CSTVisitor):
         self.class_info: dict[str, _ClassInfo] = {}
         self.consumed: set[int] = set()  # ids of name nodes already part of a recorded reference
         self.imports: set[str] = set()
+        # For fixes: whether the innermost function is async, calls that are statements of
+        # their own, names bound outside the module scope, and names read.
+        self.async_stack: list[bool] = [False]
+        self.statement_calls: set[int] = set()
+        self.local_names: set[str] = set()
+        self.name_uses: Counter[str] = Counter()
+        self.not_uses: set[int] = set()  # attribute names and keywords: not reads of a name
+        self.import_lines: tuple[ImportStatement, ...] = ()
         self.context = Context(self)
         self.skeletons = SkeletonBuilder(facts.module, self.resolve_expression, self.context.range)
         self.hooks: dict[str, list[Callable[[cst.CSTNode, Context], None]]] = defaultdict(list)
@@ -264,6 +286,8 @@ class _Extractor(cst.CSTVisitor):
         self.scopes.append(scope)
         self._collect(scope, node.body)
         self.facts.exports = {name: value for name, value in scope.bindings.items() if value}
+        self.import_lines = import_statements(node, lambda n: self.get_metadata(PositionProvider, n), self.import_base)
+        self.name_uses.update(exported_names(node))
         module_scope = FunctionFacts(
             qualname=self.facts.module_scope,
             display=MODULE_SCOPE,
@@ -278,6 +302,7 @@ class _Extractor(cst.CSTVisitor):
         # `if TYPE_CHECKING:` never runs at all; an `else:` does.
         main_guard = self.scopes[-1].kind == "module" and _is_main_guard(node.test)
         if main_guard or self.resolve_expression(node.test) in TYPE_CHECKING:
+            count_names(node.body, self.name_uses)
             if node.orelse is not None:
                 node.orelse.visit(self)
             return False
@@ -309,13 +334,15 @@ class _Extractor(cst.CSTVisitor):
     def visit_ClassDef_body(self, node: cst.ClassDef) -> None:
         scope = Scope("class")
         self.scopes.append(scope)
+        self.async_stack.append(False)
         self._collect(scope, node.body.body)
         info = _ClassInfo(scope)
         self.class_info[self.classes[-1]] = info
         self._collect_instance_attributes(node, info)
 
     def leave_ClassDef_body(self, node: cst.ClassDef) -> None:
-        self.scopes.pop()
+        self.local_names.update(self.scopes.pop().bindings)
+        self.async_stack.pop()
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self.classes.pop()
@@ -389,6 +416,7 @@ class _Extractor(cst.CSTVisitor):
         if in_class and names and node.params.params:
             self._bind_receiver(scope, node, names[0])
         self.scopes.append(scope)
+        self.async_stack.append(node.asynchronous is not None)
         self._collect(scope, node.body.body)
         if len(self.functions) == 1 or self.functions[-1].qualname.endswith(MODULE_SCOPE):
             self.functions.append(self._pending_function)
@@ -397,7 +425,8 @@ class _Extractor(cst.CSTVisitor):
 
     def leave_FunctionDef_body(self, node: cst.FunctionDef) -> None:
         self.skeletons.function(node)  # while the function's names are in scope
-        self.scopes.pop()
+        self.local_names.update(self.scopes.pop().bindings)
+        self.async_stack.pop()
         self.functions.pop()
 
     def _bind_receiver(self, scope: Scope, node: cst.FunctionDef, receiver: str) -> None:
@@ -412,9 +441,11 @@ class _Extractor(cst.CSTVisitor):
         for name in parameter_names(node.params):
             scope.bind(name, None)
         self.scopes.append(scope)
+        self.async_stack.append(False)
 
     def leave_Lambda_body(self, node: cst.Lambda) -> None:
-        self.scopes.pop()
+        self.local_names.update(self.scopes.pop().bindings)
+        self.async_stack.pop()
 
     def _enter_comprehension(self, node: cst.BaseComp) -> None:
         scope = Scope("comprehension")
@@ -423,7 +454,7 @@ class _Extractor(cst.CSTVisitor):
         self.scopes.append(scope)
 
     def _leave_comprehension(self, original_node: cst.BaseComp) -> None:
-        self.scopes.pop()
+        self.local_names.update(self.scopes.pop().bindings)
 
     visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _enter_comprehension
     leave_ListComp = leave_SetComp = leave_DictComp = leave_GeneratorExp = _leave_comprehension
@@ -456,7 +487,17 @@ class _Extractor(cst.CSTVisitor):
         self._consume_chain(node.func)
         if name is None:
             return
-        self.functions[-1].references.append(Reference(name, self.context.range(node), True, self.arguments(node)))
+        self.functions[-1].references.append(
+            Reference(
+                name,
+                self.context.range(node),
+                True,
+                self.arguments(node),
+                func=self.context.range(node.func),
+                head=callee_head(node.func),
+                awaitable=id(node) in self.statement_calls and self.async_stack[-1],
+            )
+        )
 
     def arguments(self, node: cst.Call) -> Arguments:
         items: list[Argument] = []
@@ -473,7 +514,12 @@ class _Extractor(cst.CSTVisitor):
         return Arguments(items=tuple(items), starred=unknown)
 
     def _argument(self, keyword: str | None, value: cst.BaseExpression) -> Argument:
-        return Argument(keyword=keyword, source=_shorten(self._source(value)), value=self.resolve_expression(value))
+        return Argument(
+            keyword=keyword,
+            source=_shorten(self._source(value)),
+            value=self.resolve_expression(value),
+            range=self.context.range(value),
+        )
 
     def _mapping_entries(self, node: cst.BaseExpression, depth: int) -> list[Argument] | None:
         """The entries of a `**mapping` as keyword arguments, or None when they cannot be read."""
@@ -510,6 +556,10 @@ class _Extractor(cst.CSTVisitor):
             return entries
         return None
 
+    def visit_Expr(self, node: cst.Expr) -> None:
+        if isinstance(node.value, cst.Call):
+            self.statement_calls.add(id(node.value))
+
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
         # `:=` binds in the enclosing function even inside a comprehension; uses follow it.
         if isinstance(node.target, cst.Name):
@@ -519,16 +569,20 @@ class _Extractor(cst.CSTVisitor):
     def visit_Arg(self, node: cst.Arg) -> None:
         if node.keyword is not None:
             self.consumed.add(id(node.keyword))
+            self.not_uses.add(id(node.keyword))
 
     def visit_Param(self, node: cst.Param) -> None:
         self.consumed.add(id(node.name))
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.not_uses.add(id(node.attr))
         if id(node) not in self.consumed:
             self._record_read(node)
         self._consume_chain(node)
 
     def visit_Name(self, node: cst.Name) -> None:
+        if id(node) not in self.not_uses:
+            self.name_uses[node.value] += 1
         if id(node) not in self.consumed:
             self._record_read(node)
 
@@ -561,6 +615,15 @@ class _Extractor(cst.CSTVisitor):
         self.facts.imports = tuple(sorted(self.imports))
         self.facts.workflow_skeletons = self.skeletons.finish()
         self.facts.explicit_names = self.skeletons.explicit_names
+        module_names = self.scopes[0].bindings
+        imported = {name for line in self.import_lines for name in line.names}
+        self.facts.fix_context = FixContext(
+            imports=self.import_lines,
+            aliases={n: v for n, v in module_names.items() if v is not None and n not in self.local_names},
+            bound=frozenset(module_names) | frozenset(self.local_names),
+            uses={name: self.name_uses[name] for name in imported},
+            newline=original_node.default_newline,
+        )
 
     def visit_Global(self, node: cst.Global) -> bool:
         return False

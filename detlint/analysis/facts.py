@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from detlint.model import Range
+from detlint.model import Applicability, Edit, Range
 
 MODULE_SCOPE = "<module>"
 
@@ -20,6 +20,7 @@ class Argument:
     keyword: str | None  # None for a positional argument
     source: str  # its source text, shortened when long
     value: str | None = None  # what it resolves to (a qualified name or value), when known
+    range: Range | None = None  # where it is (for fixes that write around it)
 
 
 @dataclass(frozen=True)
@@ -55,12 +56,45 @@ class Reference:
     range: Range
     called: bool
     arguments: Arguments = Arguments()
+    # For fixes: the callee expression's range (`time.time` in `time.time()`), the name it
+    # starts with (`time`; `now` for `now()`), and whether the call is an expression statement
+    # directly in an `async def` body, where `await` may be written before it.
+    func: Range | None = None
+    head: str | None = None
+    awaitable: bool = False
 
     @property
     def display(self) -> str:
         """The name as a reader knows it: `datetime.datetime.now()`, `print()`, `pathlib.Path().open()`."""
         text = self.name.removeprefix("builtins.")
         return f"{text}()" if self.called else text
+
+
+# In the text of a `FixPlan`'s edits, a module the file may not have imported yet: the engine
+# writes the name the file knows it by, and adds the import when there is none.
+def module_placeholder(qualified: str) -> str:
+    return f"\x00{qualified}\x00"
+
+
+@dataclass(frozen=True)
+class FixPlan:
+    """A fix as a rule proposes it where it reports, before the file's imports are known.
+
+    Its edits are at the finding itself; their text may name a module through
+    `module_placeholder("temporalio.workflow")`. `releases` names the imported names whose
+    uses the edits delete (`time` when `time.time()` goes), once per use. The engine turns a
+    plan into the `Fix` of a finding in its own file (see detlint/fixes.py): it writes the
+    module's name as the file imports it (`workflow`, `wf`), adds the import when missing and
+    removes imports the fix leaves unused.
+    """
+
+    applicability: Applicability
+    message: str
+    edits: tuple[Edit, ...]
+    releases: tuple[str, ...] = ()
+    # The replacement changes workflow state (draws from the workflow's random generator,
+    # starts a timer): not offered in query handlers and update validators, which must not.
+    changes_state: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,6 +110,7 @@ class Effect:
     advice: str
     range: Range
     leaf: str  # how the chain's last hop reads: `time.time()`, `set iteration`
+    fix: FixPlan | None = None  # offered when the effect is reported where it is
 
     def message(self, via: str = "") -> str:
         chain = f" (via {via})" if via else ""
@@ -113,6 +148,39 @@ class ParseFailure:
     column: int  # 1-based
 
 
+@dataclass(frozen=True)
+class ImportStatement:
+    """A top-level import line, for fixes that add a name to it or remove one."""
+
+    range: Range  # the whole line: its first column to the start of the next line
+    source: str  # the text in `range`
+    module: str | None  # `from X import ...`: X, when absolute; None for `import ...`
+    names: tuple[str, ...]  # the names it binds
+    imported: tuple[str, ...]  # what each binds: `import a.b` -> "a.b", `from a import b` -> "a.b"
+    # A group of its own: the file's start or a blank line before it, a blank line after it
+    # (removing the line removes that blank line too).
+    alone: bool = False
+
+
+@dataclass
+class FixContext:
+    """What fixes need to know about a module's names.
+
+    * `aliases`: top-level names bound to one value that no other scope rebinds, so they mean
+      the same everywhere in the file (`{"wf": "temporalio.workflow"}`).
+    * `bound`: every name bound anywhere in the file (a new import must not clash).
+    * `uses`: how often each name bound by a top-level import is used (read anywhere outside
+      import statements, or listed in `__all__`); an over-count only keeps an import.
+    """
+
+    imports: tuple[ImportStatement, ...] = ()
+    aliases: dict[str, str] = field(default_factory=dict)
+    bound: frozenset[str] = frozenset()
+    uses: dict[str, int] = field(default_factory=dict)
+    newline: str = "\n"
+    first_line: int = 1  # where a new import goes when the file has none (after its docstring)
+
+
 @dataclass
 class ModuleFacts:
     path: Path
@@ -133,6 +201,7 @@ class ModuleFacts:
     # Definitions registered under an explicit type name: {"pkg.acts.charge": "charge-card"}
     # for `@activity.defn(name="charge-card")` (any decorator call with a string `name=`).
     explicit_names: dict[str, str] = field(default_factory=dict)
+    fix_context: FixContext = field(default_factory=FixContext)
 
     @property
     def module_scope(self) -> str:

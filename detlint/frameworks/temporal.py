@@ -20,6 +20,8 @@ HANDLER_DECORATORS = {
     f"{WORKFLOW}.init": "init",
 }
 
+QUERY = f"{WORKFLOW}.query"
+
 IMPORTS_PASSED_THROUGH = f"{WORKFLOW}.unsafe.imports_passed_through"
 SANDBOX_UNRESTRICTED = f"{WORKFLOW}.unsafe.sandbox_unrestricted"
 REPLAY_STATE_QUERIES = (

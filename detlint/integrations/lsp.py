@@ -8,8 +8,10 @@ between runs. Positions are converted to the encoding the client negotiated (UTF
 asked otherwise), since the engine counts code points.
 
 Code actions come from `CODE_ACTIONS`, one function per kind of action, each given the
-document and one of detlint's diagnostics; "Disable DETxxx for this line" is the first, and
-applying a rule's fix joins it once fixes exist.
+document and one of detlint's diagnostics: the finding's fix (the same edits as `detlint check
+--fix`, carried in the diagnostic's `data` in the client's units, offered while the document
+is at the version they were computed for; unsafe fixes are offered too, marked as such), and
+"Disable DETxxx for this line".
 
 Nothing here may stop the server: a file that does not parse is a DET001 finding, a broken
 configuration is reported on the open documents, and any other error is logged.
@@ -37,7 +39,7 @@ from detlint.cache import FactsCache
 from detlint.engine import PARSE_ERROR, check
 from detlint.integrations import encode_source, project_root
 from detlint.integrations.noqa import noqa_edit
-from detlint.model import Diagnostic, Position, Range, Severity
+from detlint.model import Applicability, Diagnostic, Fix, Position, Range, Severity
 from detlint.rules.base import all_rules
 
 SOURCE = "detlint"
@@ -164,8 +166,32 @@ class DetlintServer(LanguageServer):
             source=SOURCE,
             message=diagnostic.message,
             related_information=related or None,
-            data={"code": diagnostic.code, "line": diagnostic.range.start.line},
+            data=self._data(diagnostic, snapshot, lines),
         )
+
+    def _data(self, diagnostic: Diagnostic, snapshot: _Snapshot, lines: Sequence[str]) -> dict[str, object]:
+        data: dict[str, object] = {"code": diagnostic.code, "line": diagnostic.range.start.line}
+        if diagnostic.fix is not None:
+            data["version"] = snapshot.version
+            data["fix"] = self._fix_data(diagnostic.code, diagnostic.fix, lines)
+        return data
+
+    def _fix_data(self, code: str, fix: Fix, lines: Sequence[str]) -> dict[str, object]:
+        unsafe = fix.applicability is Applicability.UNSAFE
+        edits = []
+        for edit in fix.edits:
+            span = self._lsp_range(edit.range, lines)
+            edits.append(
+                {
+                    "range": {
+                        "start": {"line": span.start.line, "character": span.start.character},
+                        "end": {"line": span.end.line, "character": span.end.character},
+                    },
+                    "newText": edit.content,
+                }
+            )
+        title = f"detlint ({code}): {fix.message}" + (" (unsafe fix)" if unsafe else "")
+        return {"title": title, "applicability": fix.applicability.value, "edits": edits}
 
     def _lsp_range(self, span: Range, lines: Sequence[str]) -> types.Range:
         return types.Range(start=self._lsp_position(span.start, lines), end=self._lsp_position(span.end, lines))
@@ -192,6 +218,30 @@ class DetlintServer(LanguageServer):
 CodeActionProvider = Callable[[DetlintServer, TextDocument, types.Diagnostic], Iterable[types.CodeAction]]
 
 
+def apply_fix(server: DetlintServer, document: TextDocument, diagnostic: types.Diagnostic) -> Iterable[types.CodeAction]:
+    """The finding's fix, while the document is at the version the fix was computed for."""
+    data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
+    fix = data.get("fix")
+    if not isinstance(fix, dict) or data.get("version") != document.version:
+        return
+    edits = [
+        types.TextEdit(
+            range=types.Range(
+                start=types.Position(**edit["range"]["start"]), end=types.Position(**edit["range"]["end"])
+            ),
+            new_text=edit["newText"],
+        )
+        for edit in fix["edits"]
+    ]
+    yield types.CodeAction(
+        title=fix["title"],
+        kind=types.CodeActionKind.QuickFix,
+        diagnostics=[diagnostic],
+        edit=types.WorkspaceEdit(changes={document.uri: edits}),
+        is_preferred=fix["applicability"] == Applicability.SAFE.value,
+    )
+
+
 def disable_for_line(
     server: DetlintServer, document: TextDocument, diagnostic: types.Diagnostic
 ) -> Iterable[types.CodeAction]:
@@ -215,8 +265,8 @@ def disable_for_line(
     )
 
 
-# Each provider offers its actions for one diagnostic; "apply the rule's fix" goes here too.
-CODE_ACTIONS: tuple[CodeActionProvider, ...] = (disable_for_line,)
+# Each provider offers its actions for one diagnostic, in this order.
+CODE_ACTIONS: tuple[CodeActionProvider, ...] = (apply_fix, disable_for_line)
 
 
 def create_server(debounce: float = 0.3) -> DetlintServer:
@@ -283,4 +333,4 @@ def serve(debounce: float = 0.3) -> None:
     create_server(debounce).start_io()
 
 
-__all__ = ["CODE_ACTIONS", "DetlintServer", "create_server", "disable_for_line", "serve"]
+__all__ = ["CODE_ACTIONS", "DetlintServer", "apply_fix", "create_server", "disable_for_line", "serve"]

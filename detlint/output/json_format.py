@@ -6,7 +6,7 @@ import json
 from typing import Sequence
 
 from detlint import rule_url
-from detlint.model import Diagnostic, Location, Position
+from detlint.model import Diagnostic, Fix, Location, Position
 from detlint.rules.base import all_rules
 
 
@@ -21,7 +21,7 @@ def format_json(diagnostics: Sequence[Diagnostic]) -> str:
             "filename": str(d.path),
             "location": _position(d.range.start),
             "end_location": _position(d.range.end),
-            "fix": None,
+            "fix": _fix(d.fix),
             "url": rule_url(d.code),
             "noqa_row": d.range.start.line,
             "related": [_location(r) for r in d.related],
@@ -33,6 +33,20 @@ def format_json(diagnostics: Sequence[Diagnostic]) -> str:
 
 def _position(position: Position) -> dict[str, int]:
     return {"row": position.line, "column": position.column}
+
+
+def _fix(fix: Fix | None) -> dict[str, object] | None:
+    """ruff's shape: the applicability, what the fix does, and its edits."""
+    if fix is None:
+        return None
+    return {
+        "applicability": fix.applicability.value,
+        "message": fix.message,
+        "edits": [
+            {"content": e.content, "location": _position(e.range.start), "end_location": _position(e.range.end)}
+            for e in fix.edits
+        ],
+    }
 
 
 def _location(location: Location) -> dict[str, object]:

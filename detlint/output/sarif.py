@@ -4,7 +4,8 @@ One run. The driver lists every rule (id, name, descriptions, help as text and M
 to its page, its default level), so a viewer can explain a finding. Results carry the path
 relative to the repository root under `%SRCROOT%`, the full region (1-based, end column
 exclusive, counted in code points as `columnKind` says), the helper chain as related
-locations, and a fingerprint that ignores line numbers, so an alert survives edits above it.
+locations, a fingerprint that ignores line numbers, so an alert survives edits above it, and
+the finding's fix as a SARIF `fix` (its applicability, safe or unsafe, in its properties).
 Findings silenced by `# noqa` never reach a formatter (GitHub would show suppressed results
 as open alerts).
 """
@@ -20,7 +21,7 @@ from typing import Sequence
 from urllib.parse import quote
 
 from detlint import HOMEPAGE, __version__, rule_url
-from detlint.model import Diagnostic, Location, Range, Severity
+from detlint.model import Diagnostic, Fix, Location, Range, Severity
 from detlint.output.locations import relative_to_root, repository_root
 from detlint.rules.base import Rule, all_rules
 
@@ -89,7 +90,26 @@ def _result(diagnostic: Diagnostic, rule_index: int, fingerprint: str, cwd: Path
     }
     if diagnostic.related:
         result["relatedLocations"] = [_related(i, hop, cwd, root) for i, hop in enumerate(diagnostic.related, 1)]
+    if diagnostic.fix is not None:
+        result["fixes"] = [_fix(diagnostic.fix, diagnostic.path, cwd, root)]
     return result
+
+
+def _fix(fix: Fix, path: Path, cwd: Path, root: Path) -> dict[str, object]:
+    artifact = _physical(path, fix.edits[0].range, cwd, root)["artifactLocation"]
+    return {
+        "description": {"text": fix.message},
+        "artifactChanges": [
+            {
+                "artifactLocation": artifact,
+                "replacements": [
+                    {"deletedRegion": _region(edit.range), "insertedContent": {"text": edit.content}}
+                    for edit in fix.edits
+                ],
+            }
+        ],
+        "properties": {"applicability": fix.applicability.value},
+    }
 
 
 def _related(number: int, location: Location, cwd: Path, root: Path) -> dict[str, object]:
@@ -105,14 +125,15 @@ def _physical(path: Path, region: Range, cwd: Path, root: Path) -> dict[str, obj
         artifact = {"uri": _quote(relative.as_posix()), "uriBaseId": SRCROOT}
     else:
         artifact = {"uri": (Path(cwd) / path).resolve().as_uri()}
+    return {"artifactLocation": artifact, "region": _region(region)}
+
+
+def _region(region: Range) -> dict[str, int]:
     return {
-        "artifactLocation": artifact,
-        "region": {
-            "startLine": region.start.line,
-            "startColumn": region.start.column,
-            "endLine": region.end.line,
-            "endColumn": region.end.column,
-        },
+        "startLine": region.start.line,
+        "startColumn": region.start.column,
+        "endLine": region.end.line,
+        "endColumn": region.end.column,
     }
 
 

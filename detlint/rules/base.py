@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, ClassVar, Iterable
 
-from detlint.analysis.facts import Effect, ModuleFacts, Reference
+from detlint.analysis.facts import Effect, FixPlan, ModuleFacts, Reference
 from detlint.model import Diagnostic, Severity
 
 if TYPE_CHECKING:
@@ -134,6 +134,11 @@ class ReferenceRule(Rule):
         """A further condition on the arguments; override it for `Random()` vs `Random(42)`."""
         return True
 
+    def fix(self, ref: Reference) -> FixPlan | None:
+        """The fix for a flagged reference, when there is one (see detlint/fixes.py for the
+        builders). Override it in rules that can rewrite what they flag."""
+        return None
+
     def effects(self, references: Iterable[Reference]) -> Iterable[Effect]:
         for ref in references:
             pattern = self.match(ref)
@@ -144,6 +149,7 @@ class ReferenceRule(Rule):
                     advice=pattern.advice or self.advice,
                     range=ref.range,
                     leaf=ref.display,
+                    fix=self.fix(ref),
                 )
 
     def match(self, ref: Reference) -> Pattern | None:

@@ -1,8 +1,14 @@
+from detlint.fixes import SAFE, UNSAFE, WORKFLOW, replace_call
 from detlint.frameworks import temporal
 from detlint.model import Severity
 from detlint.rules.base import Pattern, ReferenceRule
 
 _NO_ARGUMENT_CLOCK_READS = frozenset({"time.localtime", "time.gmtime", "time.ctime", "time.asctime"})
+# Reads with a workflow equivalent that returns the same kind of value.
+_EPOCH_CLOCKS = {"time.time": "time", "time.time_ns": "time_ns"}
+# Reads of a naive local (or naive UTC) time, for which `workflow.now()` is aware UTC.
+_NAIVE_NOW = frozenset({"datetime.datetime.now", "datetime.datetime.utcnow", "datetime.datetime.today"})
+_UTC = frozenset({"datetime.timezone.utc", "datetime.UTC"})
 
 
 class WallClockRead(ReferenceRule):
@@ -54,8 +60,21 @@ class WallClockRead(ReferenceRule):
     is deterministic and not flagged.
 
     ## Fix safety
-    No fix is offered yet. `workflow.now()` is timezone-aware (UTC) where `datetime.now()` is
-    naive local time, so replacing one by the other can change behaviour.
+    `time.time()` becomes `workflow.time()` and `time.time_ns()` becomes `workflow.time_ns()`:
+    safe, the same kind of number (seconds or nanoseconds since the epoch), read from the
+    workflow's clock. `datetime.now(timezone.utc)` and `datetime.now(tz=timezone.utc)` (or
+    `datetime.UTC`) become `workflow.now()`: safe, both are timezone-aware UTC datetimes.
+
+    A naive `datetime.now()`, `datetime.today()` or `datetime.utcnow()` also becomes
+    `workflow.now()`, but that fix is unsafe: `workflow.now()` is timezone-aware (UTC) where
+    those return a naive datetime (local time, or UTC without a zone), so comparing the result
+    with a naive datetime raises `TypeError`, and local-time arithmetic shifts by the host's
+    offset. Apply it with `--unsafe-fixes` and check how the value is used.
+
+    The fix adds `from temporalio import workflow` when the file does not import it, and removes
+    an import it leaves unused. No fix is offered for the other clocks (monotonic, performance
+    and process counters measure durations, not workflow time), for a time zone other than UTC,
+    or at a module's top level, which runs at import time where `workflow.now()` raises.
     """
 
     code = "DET101"
@@ -101,3 +120,19 @@ class WallClockRead(ReferenceRule):
         if ref.name == "time.strftime":
             return ref.arguments.count == 1
         return True
+
+    def fix(self, ref):
+        if ref.arguments.starred:
+            return None
+        arguments = ref.arguments.items
+        if ref.name in _EPOCH_CLOCKS and not arguments:
+            replacement = f"{WORKFLOW}.{_EPOCH_CLOCKS[ref.name]}()"
+            return replace_call(ref, replacement, SAFE, f"Replace with `{replacement}`")
+        now = f"{WORKFLOW}.now()"
+        if ref.name in _NAIVE_NOW and not arguments:
+            return replace_call(ref, now, UNSAFE, f"Replace with `{now}` (timezone-aware UTC)")
+        if ref.name == "datetime.datetime.now" and len(arguments) == 1:
+            (zone,) = arguments
+            if zone.keyword in (None, "tz") and zone.value in _UTC:
+                return replace_call(ref, now, SAFE, f"Replace with `{now}`")
+        return None

@@ -1,9 +1,19 @@
+from detlint.fixes import SAFE, WORKFLOW, replace_call, replace_callee
 from detlint.frameworks import temporal
 from detlint.model import Severity
 from detlint.rules.base import Pattern, ReferenceRule
 
 # Generators that are deterministic once given a seed: only the unseeded ones are flagged.
 _SEEDABLE = frozenset({"random.Random", "numpy.random.default_rng", "numpy.random.RandomState"})
+# The `random` module's functions that draw: each is a method of `random.Random` too.
+_DRAWS = frozenset(
+    {
+        "random", "uniform", "triangular", "randint", "randrange", "choice", "choices", "shuffle",
+        "sample", "getrandbits", "randbytes", "gauss", "normalvariate", "lognormvariate", "expovariate",
+        "vonmisesvariate", "gammavariate", "betavariate", "paretovariate", "weibullvariate",
+        "binomialvariate",
+    }
+)  # fmt: skip
 
 
 class RandomnessOrFreshId(ReferenceRule):
@@ -50,7 +60,20 @@ class RandomnessOrFreshId(ReferenceRule):
     `uuid.uuid3()` and `uuid.uuid5()` are deterministic and not flagged.
 
     ## Fix safety
-    No fix is offered yet.
+    `uuid.uuid4()` becomes `workflow.uuid4()`, and a draw from the `random` module
+    (`random.randint(1, 6)`, `choice(items)` after `from random import choice`) becomes the
+    same method of `workflow.random()` (`workflow.random().randint(1, 6)`). Both fixes are
+    safe: the module's functions are the methods of a hidden `random.Random`, so the call takes
+    the same arguments and returns the same kind of value, now drawn from the generator that
+    history seeds; `workflow.uuid4()` returns a `uuid.UUID` version 4 as well.
+
+    The fix adds `from temporalio import workflow` when the file does not import it, and removes
+    an import it leaves unused. No fix is offered for `random.seed()` and `random.setstate()`
+    (they would reseed the workflow's generator), for unseeded generators, `secrets`,
+    `os.urandom`, `uuid1()`, `uuid7()` and `numpy.random`, which have no drop-in replacement,
+    at a module's top level, which runs at import time where `workflow.random()` raises, or in
+    a query handler or update validator: drawing from the workflow's generator there changes
+    its state outside history, and randomness does not belong there at all.
     """
 
     code = "DET102"
@@ -79,3 +102,13 @@ class RandomnessOrFreshId(ReferenceRule):
         seeds = [argument.source for argument in ref.arguments.items]
         # `Random()` and `Random(None)` seed themselves from the operating system.
         return not ref.arguments.starred and seeds in ([], ["None"])
+
+    def fix(self, ref):
+        if ref.name == "uuid.uuid4" and not ref.arguments.items and not ref.arguments.starred:
+            replacement = f"{WORKFLOW}.uuid4()"
+            return replace_call(ref, replacement, SAFE, f"Replace with `{replacement}`", changes_state=True)
+        module, _, function = ref.name.rpartition(".")
+        if module == "random" and function in _DRAWS:
+            replacement = f"{WORKFLOW}.random().{function}"
+            return replace_callee(ref, replacement, SAFE, f"Replace with `{replacement}()`", changes_state=True)
+        return None

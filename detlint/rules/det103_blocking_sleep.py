@@ -1,3 +1,4 @@
+from detlint.fixes import UNSAFE, WORKFLOW, replace_callee
 from detlint.frameworks import temporal
 from detlint.model import Severity
 from detlint.rules.base import Pattern, ReferenceRule
@@ -43,7 +44,16 @@ class BlockingSleep(ReferenceRule):
     days, survive worker restarts, and replay without waiting.
 
     ## Fix safety
-    No fix is offered yet: the call must become `await`ed, which needs an `async def`.
+    `time.sleep(x)` written as a statement of its own in an `async def` becomes
+    `await workflow.sleep(x)`. The fix is unsafe: the workflow now yields while it waits, so
+    signal and update handlers and other coroutines of the workflow run during the pause and
+    may change state the code after it reads, and the pause becomes a durable timer recorded
+    in history (a workflow already running with the old code fails to replay at that point).
+
+    The fix adds `from temporalio import workflow` when the file does not import it, and removes
+    an import it leaves unused. No fix is offered in a plain `def` (it cannot `await`), where
+    the call is part of a larger expression, or in a query handler or update validator (a
+    timer is a command, which they must not issue).
     """
 
     code = "DET103"
@@ -53,3 +63,10 @@ class BlockingSleep(ReferenceRule):
     what = "{name} blocks the worker thread and is not a durable timer"
     advice = f"use `{temporal.SLEEP}` or `await asyncio.sleep(...)`"
     patterns = (Pattern.call("time.sleep"),)
+
+    def fix(self, ref):
+        if not ref.awaitable or ref.arguments.starred or len(ref.arguments.positional) != 1:
+            return None
+        return replace_callee(
+            ref, f"await {WORKFLOW}.sleep", UNSAFE, f"Replace with `await {WORKFLOW}.sleep(...)`", changes_state=True
+        )

@@ -1,7 +1,10 @@
 import libcst as cst
 
+from detlint.analysis.facts import FixPlan
+from detlint.analysis.fix_context import callee_head
+from detlint.fixes import SAFE, UNSAFE, WORKFLOW
 from detlint.frameworks import temporal
-from detlint.model import Severity
+from detlint.model import Edit, Severity
 from detlint.rules.base import TreeRule
 
 # Builtins whose result depends on the order they consume their argument in.
@@ -14,6 +17,8 @@ _ORDER_INSENSITIVE_CALLS = frozenset(
 )
 _PROCESS_IDENTITY = {"builtins.hash": "hash()", "builtins.id": "id()"}
 _SET_ORDERED_WAITS = {"asyncio.wait": temporal.WAIT, "asyncio.as_completed": temporal.AS_COMPLETED}
+# The keywords the workflow versions take (they have no `loop`).
+_WAIT_KEYWORDS = {"asyncio.wait": {"timeout", "return_when"}, "asyncio.as_completed": {"timeout"}}
 
 
 class UnorderedIteration(TreeRule):
@@ -71,7 +76,19 @@ class UnorderedIteration(TreeRule):
     `all`, `min`, `max`, `len`, `set`) and a set comprehension are not flagged.
 
     ## Fix safety
-    No fix is offered yet.
+    `asyncio.as_completed(...)` iterated by a plain `for` loop (or comprehension) becomes
+    `workflow.as_completed(...)`: safe, it takes the same arguments and yields the same
+    awaitables, in the order they complete rather than through a set. Anywhere else (an
+    `async for`, which Python 3.13's `asyncio.as_completed` supports and the workflow version
+    does not, or a stored iterator) the same fix is unsafe.
+
+    `asyncio.wait(...)` becomes `workflow.wait(...)`. That fix is unsafe: `workflow.wait`
+    returns the done and pending futures as lists where `asyncio.wait` returns sets, so code
+    that uses set operations on them (`done | other`, `pending.discard(task)`) breaks.
+
+    The fix adds `from temporalio import workflow` when the file does not import it, and removes
+    an import it leaves unused. Set iteration, `hash()` and `id()` have no fix: which order or
+    key is right depends on the code.
     """
 
     code = "DET109"
@@ -81,6 +98,7 @@ class UnorderedIteration(TreeRule):
 
     def visit_Module(self, node, ctx) -> None:
         self._order_blind: set[int] = set()
+        self._loop_iterables: set[int] = set()  # what plain `for` loops iterate
 
     def _report_set(self, node: cst.CSTNode, ctx, how: str) -> None:
         ctx.report(
@@ -92,8 +110,14 @@ class UnorderedIteration(TreeRule):
         )
 
     def visit_For(self, node: cst.For, ctx) -> None:
+        if node.asynchronous is None:
+            self._loop_iterables.add(id(node.iter))
         if ctx.is_set(node.iter):
             self._report_set(node, ctx, "this loop")
+
+    def visit_CompFor(self, node: cst.CompFor, ctx) -> None:
+        if node.asynchronous is None:
+            self._loop_iterables.add(id(node.iter))
 
     def _visit_comprehension(self, node: cst.BaseComp, ctx) -> None:
         if id(node) in self._order_blind or isinstance(node, cst.SetComp):
@@ -128,6 +152,7 @@ class UnorderedIteration(TreeRule):
                 f"`{name}()` orders its results through a set",
                 f"use `{_SET_ORDERED_WAITS[name]}`",
                 f"{name}()",
+                self._wait_fix(node, name, ctx),
             )
         elif isinstance(node.func, cst.Attribute):
             method = node.func.attr.value
@@ -146,3 +171,18 @@ class UnorderedIteration(TreeRule):
     def visit_StarredElement(self, node: cst.StarredElement, ctx) -> None:
         if ctx.is_set(node.value):
             self._report_set(node, ctx, "unpacking")
+
+    def _wait_fix(self, node: cst.Call, name: str, ctx) -> FixPlan | None:
+        positional = [arg for arg in node.args if arg.keyword is None]
+        keywords = {arg.keyword.value for arg in node.args if arg.keyword is not None}
+        if len(positional) != 1 or positional[0].star or not keywords <= _WAIT_KEYWORDS[name]:
+            return None
+        replacement = f"{WORKFLOW}.{name.rpartition('.')[2]}"
+        safe = name == "asyncio.as_completed" and id(node) in self._loop_iterables
+        head = callee_head(node.func)
+        return FixPlan(
+            SAFE if safe else UNSAFE,
+            f"Replace with `{replacement}()`",
+            (Edit(ctx.range(node.func), replacement),),
+            (head,) if head else (),
+        )

@@ -1,8 +1,11 @@
+from detlint.fixes import UNSAFE, WORKFLOW, insert_before, replace_callee
 from detlint.frameworks import temporal
 from detlint.model import Severity
 from detlint.rules.base import Pattern, ReferenceRule
 
 _LOG_METHODS = ("debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log")
+# The logger adapter's name for each method (it has no `fatal`; `warn` is deprecated).
+_ADAPTER_METHODS = {**{m: m for m in _LOG_METHODS}, "fatal": "critical", "warn": "warning"}
 
 
 class ReplayUnawareOutput(ReferenceRule):
@@ -24,14 +27,12 @@ class ReplayUnawareOutput(ReferenceRule):
 
     from temporalio import workflow
 
-    log = logging.getLogger(__name__)
-
 
     @workflow.defn
     class Shipment:
         @workflow.run
         async def run(self) -> None:
-            log.info("shipping")
+            logging.info("shipping")
     ```
 
     ## Use instead
@@ -47,8 +48,16 @@ class ReplayUnawareOutput(ReferenceRule):
     ```
 
     ## Fix safety
-    No fix is offered yet. Output would move from standard output (or a named logger) to the
-    workflow logger and stop during replays, a visible change.
+    A `logging` call (`logging.info(...)`, `log.warning(...)` on a logger from
+    `logging.getLogger()`) becomes the same call on `workflow.logger`, with the same arguments
+    (`fatal` becomes `critical`). `print(a, b)` becomes `workflow.logger.info("%s %s", a, b)`.
+    Both fixes are unsafe: the output moves from standard output or a named logger to the
+    `temporalio.workflow` logger, with its level, handlers and format, and stops during
+    replays. That is the point, but whoever reads the old output has to know.
+
+    The fix adds `from temporalio import workflow` when the file does not import it, and removes
+    an import it leaves unused. No fix is offered for `print()` with keyword arguments (`sep`,
+    `end`, `file`) or without arguments, or for `sys.stdout.write()`.
     """
 
     code = "DET112"
@@ -65,3 +74,20 @@ class ReplayUnawareOutput(ReferenceRule):
         Pattern.method("logging.getLogger()", *_LOG_METHODS),
         Pattern.method("logging.Logger()", *_LOG_METHODS),
     )
+
+    def fix(self, ref):
+        if ref.name == "builtins.print":
+            arguments = ref.arguments
+            if arguments.starred or not arguments.items or len(arguments.positional) != arguments.count:
+                return None
+            first = arguments.items[0].range
+            if first is None:
+                return None
+            # print(a, b) writes `str(a) + " " + str(b)`: so does "%s %s" with the two.
+            more = () if arguments.count == 1 else (insert_before(first, f'"{" ".join(["%s"] * arguments.count)}", '),)
+            return replace_callee(ref, f"{WORKFLOW}.logger.info", UNSAFE, f"Replace with `{WORKFLOW}.logger.info()`", *more)
+        method = ref.name.rpartition(".")[2]
+        if method in _ADAPTER_METHODS and not ref.name.startswith("sys."):
+            replacement = f"{WORKFLOW}.logger.{_ADAPTER_METHODS[method]}"
+            return replace_callee(ref, replacement, UNSAFE, f"Replace with `{replacement}()`")
+        return None

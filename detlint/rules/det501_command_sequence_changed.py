@@ -114,7 +114,7 @@ class CommandSequenceChanged(VersioningRule):
     change is deployed.
 
     ## Fix safety
-    No automatic fix: where to put the guard, and whether a new workflow type is better, is a
+    No fix is offered: where to put the guard, and whether a new workflow type is better, is a
     deployment decision.
     """
 

@@ -82,7 +82,7 @@ class TypeNameChanged(VersioningRule):
     `detlint lock`.
 
     ## Fix safety
-    No automatic fix: keeping the old name or migrating clients is a decision for the team.
+    No fix is offered: keeping the old name or migrating clients is a decision for the team.
     """
 
     code = "DET502"

@@ -87,7 +87,7 @@ class PatchMisuse(VersioningRule):
     `deprecate_patch` call in a later release. Use a fresh patch id for every new change.
 
     ## Fix safety
-    No automatic fix: each step has to wait until the executions of the previous one finish.
+    No fix is offered: each step has to wait until the executions of the previous one finish.
     """
 
     code = "DET503"

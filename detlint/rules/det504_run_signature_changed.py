@@ -57,7 +57,7 @@ class RunSignatureChanged(VersioningRule):
     Better still, take one dataclass argument and add fields with defaults to it.
 
     ## Fix safety
-    No automatic fix.
+    No fix is offered.
     """
 
     code = "DET504"

@@ -64,7 +64,7 @@ class TimerPresenceChanged(VersioningRule):
     ```
 
     ## Fix safety
-    No automatic fix.
+    No fix is offered.
     """
 
     code = "DET505"

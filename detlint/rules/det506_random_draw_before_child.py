@@ -81,7 +81,7 @@ class RandomDrawBeforeChild(VersioningRule):
     workflow's own id.
 
     ## Fix safety
-    No automatic fix.
+    No fix is offered.
     """
 
     code = "DET506"

@@ -26,7 +26,7 @@ def test_every_page_exists_and_the_readme_links_it():
         assert f"(docs/integrations/{page}.md)" in readme
 
 
-@pytest.mark.parametrize(("page", "index"), [("pre-commit", 0), ("pre-commit", 1), ("ruff", 0)])
+@pytest.mark.parametrize(("page", "index"), [("pre-commit", 0), ("pre-commit", 1), ("pre-commit", 2), ("ruff", 0)])
 def test_pre_commit_configurations_are_valid(tmp_path, page, index):
     config = tmp_path / ".pre-commit-config.yaml"
     config.write_text(blocks(page, "yaml")[index])
@@ -38,7 +38,7 @@ def test_pre_commit_configurations_are_valid(tmp_path, page, index):
 
 def test_the_local_hook_runs_what_the_shipped_hook_runs():
     yaml = pytest.importorskip("yaml")
-    (shipped,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    shipped = {hook["id"]: hook for hook in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}["detlint"]
     (local,) = yaml.safe_load(blocks("pre-commit", "yaml")[1])["repos"][0]["hooks"]
     for key in ("id", "entry", "types_or", "require_serial"):
         assert local[key] == shipped[key]
@@ -71,3 +71,16 @@ def test_the_flake8_configuration_enables_the_plugin(tmp_path):
     result = flake8("--append-config", str(tmp_path / "setup.cfg"), "wf.py", cwd=tmp_path)
     detlint_findings = {f for f in findings(result.stdout) if f[2].startswith("DET")}
     assert detlint_findings == {("wf.py", 12, "DET101"), ("wf.py", 13, "DET102")}
+
+
+def test_the_fix_hook_is_the_check_hook_with_fix():
+    yaml = pytest.importorskip("yaml")
+    hooks = {hook["id"]: hook for hook in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
+    check, fix = hooks["detlint"], hooks["detlint-fix"]
+    assert fix["entry"] == "detlint check --fix --force-exclude"
+    assert fix["entry"].replace(" --fix", "") == check["entry"]
+    assert {k: v for k, v in fix.items() if k not in ("id", "name", "description", "entry")} == {
+        k: v for k, v in check.items() if k not in ("id", "name", "description", "entry")
+    }
+    (documented,) = yaml.safe_load(blocks("pre-commit", "yaml")[2])["repos"][0]["hooks"]
+    assert documented["id"] == "detlint-fix"

@@ -111,8 +111,8 @@ async def test_diagnostics_code_action_and_utf16_columns(client: LanguageClient,
         )
     )
     titles = [a.title for a in actions if isinstance(a, types.CodeAction)]
-    assert titles == ["Disable DET101 for this line"]
-    (action,) = actions
+    assert titles == ["detlint (DET101): Replace with `workflow.time()`", "Disable DET101 for this line"]
+    action = actions[1]
     (edit,) = action.edit.changes[uri]
     new_text = _apply(WORKFLOW, edit)
     assert new_text.splitlines()[11] == line + "  # noqa: DET101"
@@ -195,3 +195,73 @@ async def test_excluded_documents_get_no_diagnostics(client: LanguageClient, pro
         )
     )
     assert await _next_diagnostics(client, uri) == []
+
+
+def _apply_all(text: str, edits: list[types.TextEdit]) -> str:
+    """Apply a code action's edits as a client does: all against the original text."""
+    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+        text = _apply(text, edit)
+    return text
+
+
+async def _code_actions(client: LanguageClient, uri: str, diagnostic: types.Diagnostic) -> list[types.CodeAction]:
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=diagnostic.range,
+            context=types.CodeActionContext(diagnostics=[diagnostic]),
+        )
+    )
+    return [a for a in actions or [] if isinstance(a, types.CodeAction)]
+
+
+@pytest.mark.asyncio
+async def test_apply_fix_code_action(client: LanguageClient, project: Path):
+    """The fix of the clock read after the emoji: edits in UTF-16 units, the import of `time`
+    (its only use) removed; applying it through the client clears the finding, and the fix
+    of the finding reached through a helper is not offered (the edit would be in another file)."""
+    uri = (project / "wf.py").as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=WORKFLOW)
+        )
+    )
+    by_code = {d.code: d for d in await _next_diagnostics(client, uri)}
+
+    (fix, disable) = await _code_actions(client, uri, by_code["DET101"])
+    assert fix.title == "detlint (DET101): Replace with `workflow.time()`"
+    assert fix.kind == types.CodeActionKind.QuickFix and fix.is_preferred
+    assert disable.title == "Disable DET101 for this line"
+    fixed = _apply_all(WORKFLOW, fix.edit.changes[uri])
+    assert fixed == WORKFLOW.replace("import time\n\n", "").replace("started = time.time()", "started = workflow.time()")
+    assert [a.title for a in await _code_actions(client, uri, by_code["DET102"])] == ["Disable DET102 for this line"]
+
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=fixed)],
+        )
+    )
+    assert [d.code for d in await _next_diagnostics(client, uri)] == ["DET102"]
+    # A diagnostic of the old version no longer offers its fix: the edits were for that text.
+    stale = await _code_actions(client, uri, by_code["DET101"])
+    assert not [a for a in stale if a.title.startswith("detlint (DET101)")]
+
+
+@pytest.mark.asyncio
+async def test_unsafe_fix_is_offered_marked_and_not_preferred(client: LanguageClient, project: Path):
+    uri = (project / "naive.py").as_uri()
+    text = WORKFLOW.replace("import time\n", "import time\nfrom datetime import datetime\n").replace(
+        "started = time.time()", "started = datetime.now()"
+    )
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)
+        )
+    )
+    (clock,) = [d for d in await _next_diagnostics(client, uri) if d.code == "DET101"]
+    fix = (await _code_actions(client, uri, clock))[0]
+    assert fix.title == "detlint (DET101): Replace with `workflow.now()` (timezone-aware UTC) (unsafe fix)"
+    assert not fix.is_preferred
+    fixed = _apply_all(text, fix.edit.changes[uri])
+    assert "from datetime import" not in fixed and "started = workflow.now()" in fixed

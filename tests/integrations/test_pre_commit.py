@@ -102,6 +102,26 @@ def test_try_repo_fails_on_a_bad_workflow_and_passes_a_clean_one(tmp_path, head,
     assert "Passed" in output
 
 
+def test_try_repo_fix_hook_fixes_the_file_then_passes(tmp_path, head, pre_commit_home):
+    """`detlint-fix` writes the safe fixes; pre-commit fails the run because the hook changed a
+    file, and the next run, with the fixes staged, passes."""
+    git("init", "-q", cwd=tmp_path)
+    (tmp_path / "wf.py").write_text(BAD.replace("from helpers import reference\n\n", "").replace(" {reference()}", ""))
+    git("add", "wf.py", cwd=tmp_path)
+    first = pre_commit("try-repo", str(REPO), "detlint-fix", "--ref", head, "--verbose", cwd=tmp_path, home=pre_commit_home)
+    output = first.stdout + first.stderr
+    assert first.returncode == 1, output
+    assert "files were modified by this hook" in output
+    assert "Found 1 error (1 fixed, 0 remaining)." in output
+    fixed = (tmp_path / "wf.py").read_text()
+    assert "workflow.time()" in fixed and "import time" not in fixed
+
+    git("add", "wf.py", cwd=tmp_path)
+    second = pre_commit("try-repo", str(REPO), "detlint-fix", "--ref", head, "--verbose", cwd=tmp_path, home=pre_commit_home)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "Passed" in second.stdout
+
+
 def test_force_exclude_keeps_excluded_files_out_when_named(tmp_path):
     """What the hook's `--force-exclude` does, through the CLI the hook runs."""
     (tmp_path / "pyproject.toml").write_text('[tool.detlint]\nextend-exclude = ["generated"]\n')

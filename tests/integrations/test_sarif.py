@@ -163,3 +163,20 @@ def test_github_annotations_escape_properties_and_data():
     diagnostic = Diagnostic("DET114", "50% off\nnext", Path("a,b:c.py"), at, Severity.INFO)
     output = format_github([diagnostic], cwd=Path("/nowhere"), root=Path("/nowhere"))
     assert output == "::notice file=a%2Cb%3Ac.py,line=1,col=1,endLine=1,endColumn=2,title=DET114::50%25 off%0Anext\n"
+
+
+def test_fixes_are_sarif_fixes(fixtures_sarif):
+    """A finding's fix, as code scanning viewers read a proposed fix: the replacements in the
+    finding's file, with the applicability in the properties (validated with the rest above)."""
+    (run,) = fixtures_sarif["runs"]
+    fixed = [r for r in run["results"] if "fixes" in r]
+    assert {r["ruleId"] for r in fixed} >= {"DET101", "DET102", "DET103", "DET109", "DET112"}
+    assert all(not r.get("relatedLocations") for r in fixed)  # none for findings through helpers
+    clock = next(r for r in fixed if r["fixes"][0]["description"]["text"] == "Replace with `workflow.time_ns()`")
+    (fix,) = clock["fixes"]
+    assert fix["properties"] == {"applicability": "safe"}
+    (change,) = fix["artifactChanges"]
+    assert change["artifactLocation"] == clock["locations"][0]["physicalLocation"]["artifactLocation"]
+    (replacement,) = change["replacements"]
+    assert replacement["deletedRegion"] == clock["locations"][0]["physicalLocation"]["region"]
+    assert replacement["insertedContent"] == {"text": "workflow.time_ns()"}
