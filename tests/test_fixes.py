@@ -31,7 +31,7 @@ from detlint.rules.base import all_rules
 from tests.conftest import FIXTURES, REPO
 from tests.test_fixtures import FIXTURE_FOLDERS
 
-FIXABLE_CODES = {"DET101", "DET102", "DET103", "DET109", "DET112"}
+FIXABLE_CODES = {"DET101", "DET102", "DET103", "DET109", "DET112", "DET209", "DET406"}
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,8 @@ def relint():
 
 def _moved(position: Position, edits: list[Edit], old: str, new: str, *, edited: bool = False) -> Position | None:
     """Where a position of the old text is in the new one: None when an edit replaced the
-    text there, unless `edited` (then: where the replacement starts)."""
+    text there, unless `edited` (then: where the replacement starts). Text inserted exactly at
+    the position pushes it right (`await ` before a call moves the call)."""
     old_starts, new_starts = line_starts(old), line_starts(new)
     at = offset(position, old_starts, len(old))
     shift = 0
@@ -60,7 +61,7 @@ def _moved(position: Position, edits: list[Edit], old: str, new: str, *, edited:
             if edited:
                 continue
             return None
-        if end <= at and not (start == end == at):
+        if end <= at:
             shift += len(edit.content) - (end - start)
     moved = at + shift
     line = max(i for i, s in enumerate(new_starts) if s <= moved)
@@ -102,6 +103,8 @@ def test_the_fixtures_exercise_every_fix(fixtures_report):
         ("DET109", "safe"),
         ("DET109", "unsafe"),
         ("DET112", "unsafe"),
+        ("DET209", "unsafe"),
+        ("DET406", "unsafe"),
     }
     messages = {d.fix.message for d in fixtures_report.diagnostics if d.fix is not None}
     for replacement in ("time()", "time_ns()", "uuid4()", "now()", "random().choice()", "logger.info()", "wait()"):

@@ -1,7 +1,9 @@
 import libcst as cst
 
+from detlint.analysis.facts import FixPlan
+from detlint.fixes import UNSAFE
 from detlint.frameworks import temporal
-from detlint.model import Severity
+from detlint.model import Edit, Range, Severity
 from detlint.rules.base import TreeRule
 
 
@@ -59,9 +61,10 @@ class UnawaitedCommand(TreeRule):
     ```
 
     ## Fix safety
-    No fix is offered yet. Adding `await` is the fix, but it adds a command to the workflow's
-    history: running workflows that recorded the old sequence need a `workflow.patched()`
-    guard.
+    In an `async def`, the fix writes `await` before the call. It is unsafe: the command is then
+    issued, which adds an event to the workflow's history, so executions that are running and
+    recorded the old sequence fail to replay; guard the change with `workflow.patched()` when
+    such executions exist. Outside an `async def` no fix is offered.
     """
 
     code = "DET209"
@@ -81,10 +84,15 @@ class UnawaitedCommand(TreeRule):
             shown = f"handle.{method}"
         else:
             return
+        fix = None
+        if ctx.in_async_function:
+            edit = Edit(Range(ctx.range(call).start, ctx.range(call).start), "await ")
+            fix = FixPlan(UNSAFE, "Await the call", (edit,))
         ctx.report(
             self,
             call,
             f"`{shown}()` is never awaited: the coroutine is dropped and the command is never issued",
             f"write `await {shown}(...)`, or keep the coroutine and await it later",
             f"{shown}()",
+            fix=fix,
         )

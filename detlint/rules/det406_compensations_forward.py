@@ -1,6 +1,8 @@
 import libcst as cst
 
-from detlint.model import Severity
+from detlint.analysis.facts import FixPlan
+from detlint.fixes import UNSAFE
+from detlint.model import Edit, Range, Severity
 from detlint.rules._saga import SagaRule
 
 
@@ -102,7 +104,10 @@ class CompensationsForward(SagaRule):
     ```
 
     ## Fix safety
-    No fix is offered.
+    The fix iterates `reversed(...)` of the container. It is unsafe: it changes the order in
+    which compensations run, which is the point, but an execution that is compensating while
+    the fix is deployed replays its recorded order and fails; guard the change with
+    `workflow.patched()` when such executions exist.
     """
 
     code = "DET406"
@@ -120,4 +125,12 @@ class CompensationsForward(SagaRule):
                 "undoing earlier steps before the later steps that depend on them",
                 f"iterate `reversed({container})`",
                 "compensations in order",
+                fix=FixPlan(
+                    UNSAFE,
+                    f"Iterate `reversed({container})`",
+                    (
+                        Edit(Range(ctx.range(node.iter).start, ctx.range(node.iter).start), "reversed("),
+                        Edit(Range(ctx.range(node.iter).end, ctx.range(node.iter).end), ")"),
+                    ),
+                ),
             )
