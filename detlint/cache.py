@@ -30,14 +30,12 @@ class FactsCache:
     def __init__(self, folder: Path | None = None) -> None:
         self._entries: dict[Path, tuple[CacheKey, ModuleFacts]] = {}
         self._disk = _DiskCache.open(folder) if folder is not None else None
-        self.hits = 0
 
     def get(self, path: Path, key: CacheKey) -> ModuleFacts | None:
         entry = self._entries.get(path)
         facts = entry[1] if entry is not None and entry[0] == key else None
         if facts is None and self._disk is not None:
             facts = self._disk.get(path, key)
-        self.hits += facts is not None
         return facts
 
     def put(self, path: Path, key: CacheKey, facts: ModuleFacts) -> None:

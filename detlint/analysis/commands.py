@@ -110,11 +110,6 @@ def is_none(argument: Argument | None) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
 
-def is_true(argument: Argument | None) -> bool:
-    node = literal(argument)
-    return isinstance(node, ast.Constant) and node.value is True
-
-
 def is_false(argument: Argument | None) -> bool:
     node = literal(argument)
     return isinstance(node, ast.Constant) and node.value is False

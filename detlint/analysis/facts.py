@@ -178,7 +178,6 @@ class FixContext:
     bound: frozenset[str] = frozenset()
     uses: dict[str, int] = field(default_factory=dict)
     newline: str = "\n"
-    first_line: int = 1  # where a new import goes when the file has none (after its docstring)
 
 
 @dataclass

@@ -65,6 +65,11 @@ class Scope:
         return None if name in self.mutated else self.definitions.get(name)
 
 
+def is_constant(node: cst.BaseExpression | None, name: str) -> bool:
+    """`True`, `False` or `None` written literally."""
+    return isinstance(node, cst.Name) and node.value == name
+
+
 def dotted(node: cst.BaseExpression) -> str | None:
     """`a.b.c` for an attribute chain of plain names."""
     if isinstance(node, cst.Name):

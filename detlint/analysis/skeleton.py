@@ -40,6 +40,7 @@ from typing import Any, Callable, Optional
 
 import libcst as cst
 
+from detlint.analysis.scopes import is_constant
 from detlint.frameworks import temporal
 from detlint.model import Range
 
@@ -126,7 +127,7 @@ class SkeletonBuilder:
         type_name, type_at = node.name.value, node.name
         for decorator in node.decorators:
             keywords = _keywords(decorator.decorator)
-            if _is_true(keywords.get("dynamic")):
+            if is_constant(keywords.get("dynamic"), "True"):
                 return  # a dynamic workflow takes any type name: nothing to compare
             if "name" in keywords:
                 literal = _string(keywords["name"])
@@ -163,7 +164,7 @@ class SkeletonBuilder:
                 if kind is None:
                     continue
                 keywords = _keywords(decorator.decorator)
-                if _is_true(keywords.get("dynamic")):
+                if is_constant(keywords.get("dynamic"), "True"):
                     break
                 explicit = _string(keywords.get("name"))
                 if "name" in keywords and explicit is None:
@@ -429,14 +430,6 @@ def _string(expression: cst.BaseExpression | None) -> str | None:
     return None
 
 
-def _is_true(expression: cst.BaseExpression | None) -> bool:
-    return isinstance(expression, cst.Name) and expression.value == "True"
-
-
-def _is_none(expression: cst.BaseExpression | None) -> bool:
-    return isinstance(expression, cst.Name) and expression.value == "None"
-
-
 def _is_zero(expression: cst.BaseExpression | None) -> bool:
     if isinstance(expression, (cst.Integer, cst.Float)):
         try:
@@ -450,7 +443,7 @@ def _has_id(call: cst.Call) -> bool | None:
     """Whether a child workflow start passes its own `id=` (None: hidden in `**options`)."""
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value == "id":
-            return not _is_none(arg.value)
+            return not is_constant(arg.value, "None")
     return None if any(arg.star == "**" for arg in call.args) else False
 
 
@@ -458,7 +451,7 @@ def _has_timeout(call: cst.Call) -> bool | None:
     """Whether a `wait_condition` starts a timer: a `timeout` that is not None."""
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value == "timeout":
-            return not _is_none(arg.value)
+            return not is_constant(arg.value, "None")
     return None if any(arg.star == "**" for arg in call.args) else False
 
 

@@ -81,7 +81,6 @@ AS_COMPLETED = "workflow.as_completed()"
 OPTION_DICTS = frozenset({f"{WORKFLOW}.ActivityConfig", f"{WORKFLOW}.LocalActivityConfig"})
 ACTIVITY_HEARTBEAT = f"{ACTIVITY}.heartbeat"
 RETRY_POLICY = "temporalio.common.RetryPolicy"
-APPLICATION_ERROR = "temporalio.exceptions.ApplicationError"
 
 
 def _activity_functions() -> dict[str, tuple[bool, str, bool]]:
@@ -123,7 +122,6 @@ WORKFLOW_RUN = f"{WORKFLOW}.run"
 WORKFLOW_SIGNAL = f"{WORKFLOW}.signal"
 WORKFLOW_QUERY = f"{WORKFLOW}.query"
 WORKFLOW_UPDATE = f"{WORKFLOW}.update"
-WORKFLOW_INIT = f"{WORKFLOW}.init"
 DYNAMIC_CONFIG = f"{WORKFLOW}.dynamic_config"
 # `@<update method>.validator` (the attribute of an update method that registers a validator).
 VALIDATOR_ATTRIBUTE = "validator"

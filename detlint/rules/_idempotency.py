@@ -27,6 +27,7 @@ from typing import Iterable, Iterator
 import libcst as cst
 
 from detlint.analysis.facts import FunctionFacts
+from detlint.analysis.scopes import is_constant
 from detlint.model import Severity
 from detlint.rules.base import Role, TreeRule
 
@@ -494,7 +495,7 @@ class StoreFlowRule(ActivityFlowRule):
             method = method_name(node)
             name = self.resolve(node.func, ctx) or ""
             if name.startswith(REDIS_PREFIXES):
-                if method in ("setnx", "hsetnx", "sadd") or (method == "set" and _is_true(keyword(node, "nx"))):
+                if method in ("setnx", "hsetnx", "sadd") or (method == "set" and is_constant(keyword(node, "nx"), "True")):
                     self.dedup_seen = True
             elif method in ("insert_one", "insert_many") and in_try:
                 self.dedup_seen = True
@@ -517,10 +518,6 @@ class StoreFlowRule(ActivityFlowRule):
 
 REDIS_PREFIXES = ("redis.", "aioredis.", "valkey.", "coredis.")
 REDIS_READS = frozenset({"get", "exists", "sismember", "hexists", "hget"})
-
-
-def _is_true(node: cst.BaseExpression | None) -> bool:
-    return isinstance(node, cst.Name) and node.value == "True"
 
 
 def _exits(block: cst.BaseSuite) -> bool:

@@ -61,10 +61,6 @@ class Method:
     def is_async(self) -> bool:
         return self.node.asynchronous is not None
 
-    @property
-    def is_handler(self) -> bool:
-        return self.kind in (SIGNAL, UPDATE, QUERY, VALIDATOR)
-
 
 @dataclass
 class WorkflowClass:

@@ -1,5 +1,6 @@
 import libcst as cst
 
+from detlint.analysis.scopes import is_constant
 from detlint.frameworks import temporal
 from detlint.model import Severity
 from detlint.rules.base import TreeRule
@@ -61,7 +62,7 @@ class SandboxDisabled(TreeRule):
             if not isinstance(call, cst.Call) or ctx.resolve(call.func) not in workflow_decorators:
                 continue
             for arg in call.args:
-                if arg.keyword is not None and arg.keyword.value == "sandboxed" and _is_false(arg.value):
+                if arg.keyword is not None and arg.keyword.value == "sandboxed" and is_constant(arg.value, "False"):
                     ctx.report(self, decorator, "`sandboxed=False` switches the sandbox off for this workflow", _ADVICE, "sandboxed=False")
 
     def visit_With(self, node: cst.With, ctx) -> None:
@@ -69,7 +70,3 @@ class SandboxDisabled(TreeRule):
             call = item.item
             if isinstance(call, cst.Call) and ctx.resolve(call.func) == temporal.SANDBOX_UNRESTRICTED:
                 ctx.report(self, node, "`sandbox_unrestricted()` lifts the sandbox's restrictions here", _ADVICE, "sandbox_unrestricted()")
-
-
-def _is_false(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Name) and node.value == "False"
