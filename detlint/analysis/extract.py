@@ -31,7 +31,13 @@ from detlint.analysis.facts import (
     ParseFailure,
     Reference,
 )
-from detlint.analysis.fix_context import callee_head, count_names, exported_names, import_statements
+from detlint.analysis.fix_context import (
+    callee_head,
+    count_names,
+    exported_names,
+    import_statements,
+)
+from detlint.analysis.nodes import child_nodes
 from detlint.analysis.scopes import (
     BUILTINS,
     LITERAL_VALUES,
@@ -49,8 +55,8 @@ from detlint.analysis.scopes import (
     parameters,
     walk_statements,
 )
-from detlint.frameworks import temporal
 from detlint.analysis.skeleton import SkeletonBuilder
+from detlint.frameworks import temporal
 from detlint.model import Position, Range
 from detlint.rules.base import TreeRule
 
@@ -157,7 +163,7 @@ class Context:
 
     def walk(self, node: cst.CSTNode) -> Iterable[cst.CSTNode]:
         """Every node below `node`, not entering nested function or class bodies."""
-        for child in node.children:
+        for child in child_nodes(node):
             yield child
             if not isinstance(child, (cst.FunctionDef, cst.ClassDef)):
                 yield from self.walk(child)

@@ -11,6 +11,7 @@ import libcst as cst
 from libcst.metadata import CodeRange
 
 from detlint.analysis.facts import ImportStatement
+from detlint.analysis.nodes import child_nodes
 from detlint.analysis.scopes import dotted
 from detlint.model import Position, Range
 
@@ -114,7 +115,7 @@ def count_names(node: cst.CSTNode, counter: Counter[str]) -> None:
         elif isinstance(current, cst.Arg):
             stack.append(current.value)
         elif not isinstance(current, (cst.Import, cst.ImportFrom)):
-            stack.extend(current.children)
+            stack.extend(child_nodes(current))
 
 
 def callee_head(node: cst.BaseExpression) -> str | None:

@@ -14,6 +14,8 @@ from typing import Callable, Iterator, Optional, Sequence
 
 import libcst as cst
 
+from detlint.analysis.nodes import child_nodes
+
 Binding = Optional[str]
 BUILTINS = frozenset(dir(builtins))
 
@@ -234,7 +236,7 @@ def _pattern_names(pattern: cst.CSTNode) -> list[str]:
             names.append(node.name.value)
         elif isinstance(node, cst.MatchMapping) and node.rest is not None:
             names.append(node.rest.value)
-        stack.extend(child for child in node.children if isinstance(child, (cst.MatchPattern, cst.CSTNode)))
+        stack.extend(child for child in child_nodes(node) if isinstance(child, (cst.MatchPattern, cst.CSTNode)))
     return names
 
 

@@ -40,6 +40,7 @@ from typing import Any, Callable, Optional
 
 import libcst as cst
 
+from detlint.analysis.nodes import child_nodes
 from detlint.analysis.scopes import is_constant
 from detlint.frameworks import temporal
 from detlint.model import Range
@@ -335,7 +336,7 @@ class _Walker:
                     self.expression(element, body, awaited)
             self.compound("loop", node, [body], out)
         else:
-            for child in node.children:
+            for child in child_nodes(node):
                 self.expression(child, out)
 
     def call(self, node: cst.Call, out: Block, awaited: bool) -> None:

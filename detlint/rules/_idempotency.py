@@ -19,7 +19,6 @@ these hooks run in every function and the engine decides.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator
@@ -27,6 +26,7 @@ from typing import Iterable, Iterator
 import libcst as cst
 
 from detlint.analysis.facts import FunctionFacts
+from detlint.analysis.nodes import child_nodes
 from detlint.analysis.scopes import is_constant
 from detlint.model import Severity
 from detlint.rules.base import Role, TreeRule
@@ -621,30 +621,6 @@ def positional(node: cst.Call) -> list[cst.BaseExpression]:
 
 def method_name(node: cst.Call) -> str | None:
     return node.func.attr.value if isinstance(node.func, cst.Attribute) else None
-
-
-# Fields that hold only whitespace, punctuation or operators: never an expression or statement.
-_SYNTAX_FIELDS = re.compile(
-    r"whitespace|lpar|rpar|comma|semicolon|colon|equal|leading_lines|lines_after|header|footer|newline"
-    r"|operator|^dot$|arrow|asynchronous|^star$|^walrus$"
-)
-_NODE_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def child_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """The children of a node that are expressions, statements or their parts, without
-    whitespace and punctuation: a much cheaper `node.children` for walks that look for names
-    and calls."""
-    fields = _NODE_FIELDS.get(type(node))
-    if fields is None:
-        fields = tuple(f.name for f in dataclasses.fields(node) if not _SYNTAX_FIELDS.search(f.name))
-        _NODE_FIELDS[type(node)] = fields
-    for name in fields:
-        value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            yield value
-        elif isinstance(value, (tuple, list)):
-            yield from (item for item in value if isinstance(item, cst.CSTNode))
 
 
 def expressions(node: cst.CSTNode) -> Iterator[cst.CSTNode]:

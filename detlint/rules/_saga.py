@@ -21,9 +21,10 @@ from typing import Iterator
 
 import libcst as cst
 
+from detlint.analysis.nodes import child_nodes, descendants
 from detlint.analysis.scopes import dotted
 from detlint.frameworks import temporal
-from detlint.rules._workflow import class_body_defs, descendants
+from detlint.rules._workflow import class_body_defs
 from detlint.rules.base import TreeRule
 
 COMPENSATION_NAME = re.compile(r"compensat|undo|rollback|revert", re.IGNORECASE)
@@ -120,7 +121,7 @@ def _invokes(body: cst.CSTNode, name: str, ctx) -> bool:
 
 def loops(node: cst.CSTNode, ctx, in_handler: bool = False) -> Iterator[Loop]:
     """Loops below `node` that run each element of a container."""
-    for child in node.children:
+    for child in child_nodes(node):
         if isinstance(child, cst.ClassDef):
             continue
         if isinstance(child, cst.For) and child.asynchronous is None:
@@ -160,7 +161,7 @@ def _is_step(statement: cst.CSTNode, ctx) -> bool:
 
 
 def _running(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    for child in node.children:
+    for child in child_nodes(node):
         yield child
         if not isinstance(child, (cst.Lambda, cst.FunctionDef, cst.ClassDef)):
             yield from _running(child)

@@ -15,6 +15,7 @@ from typing import Iterable, Iterator
 
 import libcst as cst
 
+from detlint.analysis.nodes import descendants
 from detlint.frameworks import temporal
 
 # Kinds of workflow methods.
@@ -146,23 +147,6 @@ def class_body_defs(node: cst.ClassDef) -> Iterator[cst.FunctionDef]:
     for statement in body:
         if isinstance(statement, cst.FunctionDef):
             yield statement
-
-
-def descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """Every node below `node`, nested functions and lambdas included (they run as part of
-    the workflow), nested classes excluded."""
-    for child in node.children:
-        yield child
-        if not isinstance(child, cst.ClassDef):
-            yield from descendants(child)
-
-
-def own_descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """Every node below `node` that belongs to the same function: no nested def or class."""
-    for child in node.children:
-        yield child
-        if not isinstance(child, (cst.FunctionDef, cst.ClassDef)):
-            yield from own_descendants(child)
 
 
 def rooted_at(node: cst.BaseExpression, receiver: str) -> bool:

@@ -3,7 +3,6 @@ from detlint.rules._python import ASYNCIO_LOOPS
 from detlint.rules.base import Pattern, ReferenceRule
 
 
-
 class EventLoopControl(ReferenceRule):
     """
     ## What it does

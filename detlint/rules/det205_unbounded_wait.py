@@ -3,6 +3,7 @@ from typing import Iterable, Iterator
 
 import libcst as cst
 
+from detlint.analysis.nodes import child_nodes
 from detlint.frameworks import temporal
 from detlint.model import Range, Severity
 from detlint.rules.base import TreeRule
@@ -238,7 +239,7 @@ def _overlap(read: str, written: str) -> bool:
 
 
 def _descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    for child in node.children:
+    for child in child_nodes(node):
         yield child
         yield from _descendants(child)
 
@@ -271,7 +272,7 @@ def _attribute_paths(node: cst.CSTNode) -> Iterator[tuple[str, cst.Name]]:
                 if isinstance(part, cst.SubscriptElement):
                     yield from _attribute_paths(part)
             return
-    for child in node.children:
+    for child in child_nodes(node):
         yield from _attribute_paths(child)
 
 

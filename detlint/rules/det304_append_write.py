@@ -1,7 +1,14 @@
 import libcst as cst
 
+from detlint.analysis.nodes import child_nodes
 from detlint.analysis.scopes import PATH_VALUES
-from detlint.rules._idempotency import INTERPOLATION, ActivityFlowRule, CallName, argument, child_nodes, source
+from detlint.rules._idempotency import (
+    INTERPOLATION,
+    ActivityFlowRule,
+    CallName,
+    argument,
+    source,
+)
 
 # Functions that open a file with the mode as their second argument.
 _OPEN_FUNCTIONS = frozenset(

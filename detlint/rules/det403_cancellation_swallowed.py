@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import libcst as cst
 
+from detlint.analysis.nodes import own_descendants
 from detlint.frameworks import temporal
 from detlint.model import Severity
-from detlint.rules._workflow import own_descendants, resolves_to
+from detlint.rules._workflow import resolves_to
 from detlint.rules.base import TreeRule
 
 _BASE_EXCEPTION = "builtins.BaseException"

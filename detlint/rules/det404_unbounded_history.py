@@ -4,10 +4,11 @@ from typing import Iterator
 
 import libcst as cst
 
+from detlint.analysis.nodes import child_nodes, descendants
 from detlint.analysis.scopes import dotted
 from detlint.frameworks import temporal
 from detlint.model import Severity
-from detlint.rules._workflow import WorkflowClass, descendants, is_command, resolves_to
+from detlint.rules._workflow import WorkflowClass, is_command, resolves_to
 from detlint.rules.base import TreeRule
 
 # Iterators that never end.
@@ -116,7 +117,7 @@ def _continues_as_new(node: cst.CSTNode, ctx) -> bool:
 
 def _unbounded_loops(node: cst.CSTNode, ctx) -> Iterator[cst.CSTNode]:
     """The outermost unbounded loops below `node` that grow history."""
-    for child in node.children:
+    for child in child_nodes(node):
         if isinstance(child, cst.ClassDef):
             continue
         if isinstance(child, (cst.While, cst.For)) and not _bounded(child, ctx) and _grows_history(child, ctx):

@@ -4,6 +4,7 @@ from typing import Iterator
 
 import libcst as cst
 
+from detlint.analysis.nodes import child_nodes, own_descendants
 from detlint.frameworks import temporal
 from detlint.model import Severity
 from detlint.rules._workflow import (
@@ -13,7 +14,6 @@ from detlint.rules._workflow import (
     Method,
     WorkflowClass,
     keyword_argument,
-    own_descendants,
 )
 from detlint.rules.base import TreeRule
 
@@ -184,7 +184,7 @@ def _early_returns(statements, run: Method, waiting: set[str], ctx) -> Iterator[
 
 def _blocks(statement: cst.CSTNode) -> Iterator[list[cst.CSTNode]]:
     """The statement lists directly inside a compound statement."""
-    for child in statement.children:
+    for child in child_nodes(statement):
         if isinstance(child, cst.IndentedBlock):
             yield list(child.body)
         elif isinstance(child, cst.SimpleStatementSuite):

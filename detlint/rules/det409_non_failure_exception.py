@@ -6,6 +6,7 @@ from typing import Iterator
 
 import libcst as cst
 
+from detlint.analysis.nodes import child_nodes
 from detlint.frameworks import temporal
 from detlint.model import Severity
 from detlint.rules._workflow import (
@@ -208,7 +209,7 @@ def _raises(
 ) -> Iterator[tuple[cst.CSTNode, tuple, frozenset[str]]]:
     """(raise or assert, the handler types of each enclosing `try`, names bound by enclosing
     `except ... as`) below `node`, nested functions included, nested classes not."""
-    for child in node.children:
+    for child in child_nodes(node):
         if isinstance(child, cst.ClassDef):
             continue
         if isinstance(child, (cst.Raise, cst.Assert)):
@@ -253,7 +254,7 @@ def _guarded_calls(view: WorkflowClass) -> set[int]:
 
 
 def _try_bodies(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    for child in node.children:
+    for child in child_nodes(node):
         if isinstance(child, (cst.Try, cst.TryStar)) and child.handlers:
             yield child.body
         if not isinstance(child, cst.ClassDef):
@@ -261,7 +262,7 @@ def _try_bodies(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
 
 
 def _all(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    for child in node.children:
+    for child in child_nodes(node):
         yield child
         yield from _all(child)
 

@@ -1,8 +1,9 @@
 import libcst as cst
 
+from detlint.analysis.nodes import descendants
 from detlint.frameworks import temporal
 from detlint.model import Severity
-from detlint.rules._workflow import SIGNAL, UPDATE, WorkflowClass, descendants, resolves_to
+from detlint.rules._workflow import SIGNAL, UPDATE, WorkflowClass, resolves_to
 from detlint.rules.base import TreeRule
 
 
