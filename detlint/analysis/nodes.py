@@ -36,6 +36,7 @@ _SOURCE_ORDER: dict[type[cst.CSTNode], tuple[str, ...]] = {
 }
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
+_IS_NODE: dict[type, bool] = {}  # `isinstance` on LibCST's abstract classes is slow on hot paths
 
 
 def _fields(kind: type[cst.CSTNode]) -> tuple[str, ...]:
@@ -52,18 +53,25 @@ def child_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """The children of `node` that are expressions, statements or their parts, in source order."""
     for name in _fields(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            yield value
-        elif isinstance(value, (tuple, list)):
+        if isinstance(value, (tuple, list)):
             for item in value:
-                if isinstance(item, cst.CSTNode):
+                if _is_node(type(item)):
                     yield item
+        elif _is_node(type(value)):
+            yield value
+
+
+def _is_node(kind: type) -> bool:
+    known = _IS_NODE.get(kind)
+    if known is None:
+        known = _IS_NODE[kind] = issubclass(kind, cst.CSTNode)
+    return known
 
 
 def descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """Every node below `node` in source order, nested functions and lambdas included (they
     run as part of the workflow), nested classes excluded."""
-    return _preorder(node, cst.ClassDef)
+    return _preorder(node, (cst.ClassDef,))
 
 
 def own_descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
@@ -71,12 +79,12 @@ def own_descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     return _preorder(node, (cst.FunctionDef, cst.ClassDef))
 
 
-def _preorder(node: cst.CSTNode, closed: type | tuple[type, ...]) -> Iterator[cst.CSTNode]:
+def _preorder(node: cst.CSTNode, closed: tuple[type[cst.CSTNode], ...]) -> Iterator[cst.CSTNode]:
     """The nodes below `node`, not entering `closed` ones; a stack, not recursion, so that
     deeply nested code cannot exhaust Python's recursion limit."""
     stack = [*child_nodes(node)][::-1]
     while stack:
         child = stack.pop()
         yield child
-        if not isinstance(child, closed):
+        if type(child) not in closed:  # concrete classes: no subclasses to miss
             stack.extend([*child_nodes(child)][::-1])
