@@ -10,7 +10,7 @@ import difflib
 import os
 import re
 import sys
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -23,11 +23,13 @@ else:
 
 __all__ = [
     "CONFIG_FILE",
+    "CONFIG_KEYS",
     "DEFAULT_EXCLUDE",
     "DEFAULT_HEAVY_IMPORTS",
     "DEFAULT_IDEMPOTENCY_HEADERS",
     "DEFAULT_IDEMPOTENCY_REQUIRED_CALLS",
     "ConfigError",
+    "ConfigKey",
     "Settings",
     "SettingsResolver",
     "display_path",
@@ -267,12 +269,6 @@ def _compile_globs(globs: Iterable[str]) -> re.Pattern[str] | None:
 # --------------------------------------------------------------------------- reading files
 
 
-_KEYS = (
-    "select", "extend-select", "ignore", "exclude", "extend-exclude", "per-file-ignores",
-    "banned-calls", "workflow-decorators", "activity-decorators", "heavy-imports", "src",
-    "idempotency-headers", "idempotency-required-calls",
-)  # fmt: skip
-
 _HEADER = re.compile(r"^\s*\[\[?([^\]]*)\]")
 
 
@@ -452,24 +448,8 @@ def _validate(table: dict[str, Any], source: _Source, known: Collection[str]) ->
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise source.error(f"unknown key {key!r}{hint}", key)
     check = _Checker(table, source, known)
-    fields: dict[str, Any] = {}
-    for key in ("select", "extend-select", "ignore"):
-        fields[key] = check.selectors(key)
-    for key in ("exclude", "extend-exclude"):
-        fields[key] = check.strings(key, "glob patterns")
-    fields["src"] = check.strings("src", "folder paths")
-    for key in ("workflow-decorators", "activity-decorators", "heavy-imports"):
-        fields[key] = check.names(key)
-    fields["idempotency-headers"] = check.names(
-        "idempotency-headers", "HTTP header names", _HEADER_NAME, "is not an HTTP header name"
-    )
-    fields["idempotency-required-calls"] = check.names(
-        "idempotency-required-calls", pattern=_CALL_PATTERN,
-        problem="is not a dotted Python name (segments may be '*', or end in '()')",
-    )  # fmt: skip
-    fields["per-file-ignores"] = check.per_file_ignores()
-    fields["banned-calls"] = check.banned_calls()
-    return {key.replace("-", "_"): value for key, value in fields.items() if value is not None}
+    fields = {key.field: key.parse(check, key.name) for key in CONFIG_KEYS}
+    return {field: value for field, value in fields.items() if value is not None}
 
 
 class _Checker:
@@ -491,6 +471,14 @@ class _Checker:
                 raise self.error(f"{key!r} must be an array of {what}, but has {_kind(item)}", key)
         return tuple(value)
 
+    def string(self, key: str, what: str) -> str | None:
+        if key not in self.table:
+            return None
+        value = self.table[key]
+        if not isinstance(value, str):
+            raise self.error(f"{key!r} must be {what}, not {_kind(value)}", key)
+        return value
+
     def selectors(self, key: str) -> tuple[str, ...] | None:
         items = self.strings(key, "rule codes")
         self._check_selectors(items or (), key)
@@ -506,8 +494,9 @@ class _Checker:
                 raise self.error(f"{key!r}: {item!r} {problem}", key, None, item)
         return items
 
-    def per_file_ignores(self) -> tuple[tuple[str, tuple[str, ...]], ...] | None:
-        key = "per-file-ignores"
+    def per_file_ignores(
+        self, key: str = "per-file-ignores"
+    ) -> tuple[tuple[str, tuple[str, ...]], ...] | None:
         table = self._table(key, 'globs to arrays of rule codes ("tests/**" = ["DET1"])')
         for glob, codes in (table or {}).items():
             if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
@@ -515,8 +504,7 @@ class _Checker:
             self._check_selectors(codes, key, glob)
         return None if table is None else tuple((g, tuple(c)) for g, c in table.items())
 
-    def banned_calls(self) -> tuple[tuple[str, str], ...] | None:
-        key = "banned-calls"
+    def banned_calls(self, key: str = "banned-calls") -> tuple[tuple[str, str], ...] | None:
         table = self._table(key, 'qualified names to messages ("acme.now" = "use workflow.now()")')
         for name, message in (table or {}).items():
             if not _QUALIFIED_NAME.fullmatch(name.removesuffix(".*")):
@@ -538,6 +526,116 @@ class _Checker:
             if problem := _selector_problem(item, self.known):
                 where = f"{key!r}" if inner is None else f"{key!r}: {inner!r}"
                 raise self.error(f"{where}: {problem}", key, inner, item)
+
+
+# --------------------------------------------------------------------------- the schema
+
+
+@dataclass(frozen=True)
+class ConfigKey:
+    """One configuration key. The parser checks a table with these, and
+    docs/configuration.md's reference is generated from them
+    (`python -m detlint.output.config_docs docs/configuration.md`), so adding a key is adding
+    an entry here (and its field to Settings, which holds its default)."""
+
+    name: str  # kebab-case, as written in the file; the Settings field is its snake_case form
+    type: str  # as the reference shows it: "list of selectors"
+    description: str  # one sentence or more, Markdown, no `|`
+    # (checker, key) -> the value for Settings, or None when the key is absent; ConfigError
+    # for a bad value. The _Checker methods do the usual cases.
+    parse: Callable[[_Checker, str], Any]
+    default_doc: str | None = None  # the default in words, when the value itself says too little
+
+    @property
+    def field(self) -> str:
+        return self.name.replace("-", "_")
+
+    @property
+    def default(self) -> Any:
+        """The value a file without this key gets (the Settings field's default)."""
+        return Settings.__dataclass_fields__[self.field].default
+
+
+def _names_of(what: str = "qualified names") -> Callable[[_Checker, str], Any]:
+    return lambda check, key: check.names(key, what)
+
+
+CONFIG_KEYS: tuple[ConfigKey, ...] = (
+    ConfigKey(
+        "select", "list of selectors", "The rules to run.",
+        _Checker.selectors, default_doc="every rule that is on by default",
+    ),
+    ConfigKey(
+        "extend-select", "list of selectors", "More rules to run, on top of `select`.",
+        _Checker.selectors,
+    ),
+    ConfigKey(
+        "ignore", "list of selectors",
+        "Rules not to run; wins over `select` and `extend-select`.", _Checker.selectors,
+    ),
+    ConfigKey(
+        "exclude", "list of globs",
+        "Paths never analysed when walking folders; replaces the default list.",
+        lambda check, key: check.strings(key, "glob patterns"),
+    ),
+    ConfigKey(
+        "extend-exclude", "list of globs", "More paths to exclude, on top of `exclude`.",
+        lambda check, key: check.strings(key, "glob patterns"),
+    ),
+    ConfigKey(
+        "per-file-ignores", "table: glob -> list of selectors",
+        "Rules not to run on the files a glob matches.", _Checker.per_file_ignores,
+    ),
+    ConfigKey(
+        "banned-calls", "table: qualified name -> message",
+        "DET115: calls banned in workflow code, with the message to show; `module.*` bans a "
+        "whole module.",
+        _Checker.banned_calls,
+    ),
+    ConfigKey(
+        "workflow-decorators", "list of qualified names",
+        "Your own decorators that define a workflow class (wrappers of `workflow.defn`).",
+        _names_of(),
+    ),
+    ConfigKey(
+        "activity-decorators", "list of qualified names",
+        "Your own decorators that define an activity (wrappers of `activity.defn`).",
+        _names_of(),
+    ),
+    ConfigKey(
+        "src", "list of folders",
+        "First-party source folders (as ruff's `src`), relative to the config's folder: module "
+        "names of files under them are their paths from the deepest such folder, so namespace "
+        "packages (no `__init__.py`) resolve; without it, names come from the `__init__.py` "
+        "files around each file.",
+        lambda check, key: check.strings(key, "folder paths"),
+    ),
+    ConfigKey(
+        "heavy-imports", "list of module names",
+        "DET113: third-party modules that must be passed through the sandbox when a workflow "
+        "module imports them; replaces the default list.",
+        _names_of(),
+    ),
+    ConfigKey(
+        "idempotency-headers", "list of HTTP header names",
+        "DET301, DET303: request headers that carry an idempotency key; compared "
+        "case-insensitively; replaces the default list.",
+        lambda check, key: check.names(
+            key, "HTTP header names", _HEADER_NAME, "is not an HTTP header name"
+        ),
+    ),
+    ConfigKey(
+        "idempotency-required-calls", "list of call patterns",
+        "DET306: calls that must carry an idempotency key (`idempotency_key=`, an options dict "
+        'with `"idempotency_key"`, or an idempotency header); replaces the default list.',
+        lambda check, key: check.names(
+            key, pattern=_CALL_PATTERN,
+            problem="is not a dotted Python name (segments may be '*', or end in '()')",
+        ),
+    ),
+)  # fmt: skip
+
+_KEYS = tuple(key.name for key in CONFIG_KEYS)
 
 
 # --------------------------------------------------------------------------- per-file settings

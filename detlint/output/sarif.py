@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Sequence
 from urllib.parse import quote
 
-from detlint import HOMEPAGE, __version__, rule_url
+from detlint import __version__, docs_url, rule_url
 from detlint.model import Diagnostic, Fix, Location, Range, Severity
 from detlint.output.locations import relative_to_root, repository_root
 from detlint.rules.base import Rule, all_rules
@@ -50,7 +50,7 @@ def format_sarif(diagnostics: Sequence[Diagnostic], *, cwd: Path | None = None, 
                 "name": "detlint",
                 "version": __version__,
                 "semanticVersion": __version__,
-                "informationUri": HOMEPAGE,
+                "informationUri": docs_url(),
                 "rules": [_descriptor(rule) for rule in rules],
             }
         },

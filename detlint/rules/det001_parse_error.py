@@ -13,6 +13,12 @@ class ParseError(Rule):
     detlint cannot check what it cannot parse, and the Temporal worker cannot import it either.
     Every other file is still analysed.
 
+    ## What Temporal does
+    - **Sandbox:** Does not get that far: the worker imports the workflow module when it starts,
+      and the import raises.
+    - **On replay:** Nothing is replayed.
+    - **What you would see:** `SyntaxError` when the worker (or a test) imports the module.
+
     ## Example
     ```python
     def run(self) -> None

@@ -29,6 +29,18 @@ class WallClockRead(ReferenceRule):
     (`RestrictedWorkflowAccessError`), but only on the paths that happen to execute, and it lets
     through the argument-less `time.gmtime()`, `time.ctime()` and `time.asctime()`.
 
+    ## What Temporal does
+    - **Sandbox:** Calling `datetime.now()`, `utcnow()`, `today()`, `date.today()` or the `time`
+      clocks while the workflow runs raises `RestrictedWorkflowAccessError`; the workflow task
+      fails and is retried until a fixed worker is deployed. The argument-less `time.gmtime()`,
+      `time.ctime()` and `time.asctime()` pass, and nothing is checked on paths that do not run.
+    - **On replay:** The server compares the commands the code issues (activity and child types
+      and ids, timers, patches) with history, not the values behind them. A time that decides a
+      branch, a timer or an id changes the commands; a time that only reaches an activity's
+      arguments replays without error but with another value than the one recorded.
+    - **What you would see:** `RestrictedWorkflowAccessError` in the worker log; without the
+      sandbox, a `[TMPRL1100]` non-determinism error on replay.
+
     ## Example
     ```python
     from datetime import datetime

@@ -30,6 +30,16 @@ class RandomnessOrFreshId(ReferenceRule):
     not an unseeded `random.Random()` or `random.SystemRandom()`, which seed from the operating
     system's entropy.
 
+    ## What Temporal does
+    - **Sandbox:** The module-level `random` functions, `uuid.uuid1()`, `uuid4()`, `uuid7()` and
+      the `secrets` functions raise `RestrictedWorkflowAccessError` when called; the workflow
+      task fails and is retried until a fixed worker is deployed. `random.Random()` and
+      `random.SystemRandom()` are classes the sandbox lets through.
+    - **On replay:** A random child workflow id or activity id is compared with the recorded
+      one, and a branch on a random number issues other commands: either fails the replay.
+    - **What you would see:** `RestrictedWorkflowAccessError`; without the sandbox (or through
+      an unseeded `Random()`), a `[TMPRL1100]` non-determinism error.
+
     ## Example
     ```python
     import uuid

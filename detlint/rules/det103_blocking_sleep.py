@@ -15,6 +15,15 @@ class BlockingSleep(ReferenceRule):
     (TMPRL1101) after two seconds. The pause is not recorded in history, so a replay does not
     wait at all. The sandbox rejects the call at run time.
 
+    ## What Temporal does
+    - **Sandbox:** `time.sleep()` raises `RestrictedWorkflowAccessError` while the workflow
+      runs; the workflow task fails and is retried until a fixed worker is deployed.
+    - **On replay:** The pause is no command: history records no timer, and a replay does not
+      wait. `workflow.sleep()` and `asyncio.sleep()` start a durable timer, which is a command.
+    - **What you would see:** `RestrictedWorkflowAccessError`; without the sandbox, the thread
+      blocks and the SDK reports `[TMPRL1101] Potential deadlock detected: workflow didn't yield
+      within 2 second(s)`.
+
     ## Example
     ```python
     import time

@@ -16,6 +16,17 @@ class ThreadOrProcessPool(ReferenceRule):
     arrives in another order on replay; the SDK's loop does not implement `run_in_executor`,
     and the sandbox rejects these modules at run time.
 
+    ## What Temporal does
+    - **Sandbox:** `threading`, `concurrent.futures` and `multiprocessing` raise
+      `RestrictedWorkflowAccessError` when used while the workflow runs; the workflow's event
+      loop does not implement `run_in_executor()` or `asyncio.to_thread()`
+      (`NotImplementedError`).
+    - **On replay:** Work on another thread finishes at a moment history does not record;
+      commands issued after it come in another order, which the server's comparison rejects.
+    - **What you would see:** `RestrictedWorkflowAccessError` or `NotImplementedError`; waiting
+      on a thread blocks the loop (`[TMPRL1101]`, potential deadlock); without the sandbox, a
+      `[TMPRL1100]` non-determinism error.
+
     ## Example
     ```python
     import threading

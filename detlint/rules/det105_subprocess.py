@@ -21,6 +21,16 @@ class Subprocess(ReferenceRule):
     on another machine, and may get another answer. It also blocks the workflow's thread. The
     sandbox rejects these calls at run time.
 
+    ## What Temporal does
+    - **Sandbox:** `subprocess` raises `RestrictedWorkflowAccessError` on any use, and the `os`
+      process functions while the workflow runs; the workflow task fails and is retried until a
+      fixed worker is deployed.
+    - **On replay:** The process's output is not in history: the replay runs it again, on
+      another machine, and a different answer issues other commands.
+    - **What you would see:** `RestrictedWorkflowAccessError`; without the sandbox,
+      `[TMPRL1101]` (potential deadlock) while the process runs, and a `[TMPRL1100]`
+      non-determinism error when its answer changes.
+
     ## Example
     ```python
     import subprocess

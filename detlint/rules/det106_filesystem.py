@@ -39,6 +39,15 @@ class FilesystemAccess(ReferenceRule):
     every replay. The sandbox rejects most of these calls at run time; it lets `io.open()`
     through.
 
+    ## What Temporal does
+    - **Sandbox:** `open()`, the `pathlib.Path` I/O methods, `os`, `shutil`, `tempfile` and
+      `glob` raise `RestrictedWorkflowAccessError` while the workflow runs; the workflow task
+      fails and is retried until a fixed worker is deployed. `io.open()` passes.
+    - **On replay:** What was read is not in history, and writes happen again on every replay; a
+      read that decides a command issues another one on the machine that replays.
+    - **What you would see:** `RestrictedWorkflowAccessError`; without the sandbox, duplicated
+      writes and a `[TMPRL1100]` non-determinism error.
+
     ## Example
     ```python
     from temporalio import workflow

@@ -45,6 +45,17 @@ class NetworkAccess(ReferenceRule):
     The sandbox rejects the standard library's network modules at run time, but code inside a
     passed-through third-party client (requests, httpx, boto3) runs unrestricted.
 
+    ## What Temporal does
+    - **Sandbox:** `socket`, `http.client`, `urllib.request`, `smtplib` and the other standard
+      library network modules raise `RestrictedWorkflowAccessError`; the workflow task fails and
+      is retried until a fixed worker is deployed. Code inside a third-party client that you
+      pass through the sandbox uses the real modules and is not checked.
+    - **On replay:** A response is not in history: the replay asks again, and writes are sent
+      again. A different answer issues other commands.
+    - **What you would see:** `RestrictedWorkflowAccessError`; otherwise `[TMPRL1101]`
+      (potential deadlock) on a slow response and a `[TMPRL1100]` non-determinism error when the
+      answer changes.
+
     ## Example
     ```python
     from temporalio import workflow

@@ -19,6 +19,15 @@ class HostState(ReferenceRule):
     or command line. A decision taken on such a value takes another path on replay. The
     sandbox rejects most of these at run time, but not `sys.argv`.
 
+    ## What Temporal does
+    - **Sandbox:** `os` (including `os.environ`), `platform` and `socket.gethostname()` raise
+      `RestrictedWorkflowAccessError` while the workflow runs; `sys.argv` and `sys.platform`
+      pass.
+    - **On replay:** The replaying worker has its own environment, host and process: a decision
+      taken on them issues other commands there.
+    - **What you would see:** `RestrictedWorkflowAccessError`; for what passes, a `[TMPRL1100]`
+      non-determinism error on the worker that differs.
+
     ## Example
     ```python
     import os

@@ -39,6 +39,14 @@ class UnorderedIteration(TreeRule):
     activities in another sequence than history recorded. `id()` is a memory address. The SDK
     warns about `asyncio.wait()` and `asyncio.as_completed()` and ships deterministic versions.
 
+    ## What Temporal does
+    - **Sandbox:** Set iteration, `hash()` and `id()` are not restricted. `asyncio.wait()` and
+      `asyncio.as_completed()` only emit a `UserWarning`.
+    - **On replay:** The server compares the activity and child types and ids in the order they
+      are issued; a worker with another hash seed issues them in another order.
+    - **What you would see:** A `[TMPRL1100]` non-determinism error, only on some workers and
+      only some of the time.
+
     ## Example
     ```python
     from datetime import timedelta

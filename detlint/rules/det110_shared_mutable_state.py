@@ -44,6 +44,14 @@ class SharedMutableState(TreeRule):
     state and is deterministic: it is not flagged. Module-level statements that fill a
     registry at import time are not flagged either.
 
+    ## What Temporal does
+    - **Sandbox:** It re-imports the workflow's modules for each run, which isolates their
+      globals, but not passed-through modules, and not when the sandbox is off.
+    - **On replay:** The worker that replays (or the same worker after a restart) holds other
+      contents: decisions taken on them issue other commands.
+    - **What you would see:** A `[TMPRL1100]` non-determinism error, or silently wrong data
+      shared between workflows.
+
     ## Example
     ```python
     from temporalio import workflow

@@ -15,6 +15,15 @@ class EventLoopControl(ReferenceRule):
     and timer by history. A second loop runs outside it: its timing is the host's, not
     history's, and the SDK's loop refuses to be nested or replaced.
 
+    ## What Temporal does
+    - **Sandbox:** The workflow already runs on the SDK's event loop: `asyncio.run()` raises
+      `RuntimeError` inside it, and the loop does not implement `run_until_complete()`,
+      `run_forever()`, `stop()` or `close()`; the workflow task fails and is retried until a
+      fixed worker is deployed.
+    - **On replay:** A second loop's timing is the host's, not history's.
+    - **What you would see:** `RuntimeError` or `NotImplementedError` in the worker log, the
+      workflow stuck on its failing task.
+
     ## Example
     ```python
     import asyncio

@@ -21,6 +21,13 @@ class ReplayUnawareOutput(ReferenceRule):
     code is replaying and stays quiet then; it also adds the workflow's id and type to every
     record. The sandbox lets `print` and `logging` through.
 
+    ## What Temporal does
+    - **Sandbox:** `print()` and `logging` pass.
+    - **On replay:** The code runs again, so each line is written again; `workflow.logger` skips
+      records while replaying.
+    - **What you would see:** No error: duplicated log lines after every worker restart or cache
+      eviction.
+
     ## Example
     ```python
     import logging

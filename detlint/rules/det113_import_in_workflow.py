@@ -25,6 +25,14 @@ class ImportInWorkflow(TreeRule):
     the workflow. An import inside a function runs while the workflow runs, and the sandbox
     warns about it (`WARN_ON_DYNAMIC_IMPORT`).
 
+    ## What Temporal does
+    - **Sandbox:** Modules that are not passed through are imported again for every workflow
+      run; an import inside workflow code, after the module was loaded, triggers the default
+      `WARN_ON_DYNAMIC_IMPORT` warning.
+    - **On replay:** Nothing is compared; each replay imports again.
+    - **What you would see:** Slow workflow tasks; an import that takes over two seconds inside
+      workflow code trips the deadlock detector (`[TMPRL1101]`).
+
     ## Example
     ```python
     import pandas

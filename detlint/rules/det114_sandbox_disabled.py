@@ -20,6 +20,15 @@ class SandboxDisabled(TreeRule):
     only guard left. detlint keeps checking the code; this finding (info level) makes each
     exception visible, so it is justified in review or silenced with `# noqa: DET114`.
 
+    ## What Temporal does
+    - **Sandbox:** Off for that workflow (`sandboxed=False`, `UnsandboxedWorkflowRunner`), or
+      unrestricted inside the block (`sandbox_unrestricted()`): the clock, randomness and I/O no
+      longer raise `RestrictedWorkflowAccessError`.
+    - **On replay:** The server compares commands as before: the mistakes the sandbox would have
+      stopped at the first run now surface on replay.
+    - **What you would see:** A `[TMPRL1100]` non-determinism error days later instead of an
+      error at once.
+
     ## Example
     ```python
     from temporalio import workflow

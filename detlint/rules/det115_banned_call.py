@@ -20,6 +20,13 @@ class BannedCall(ReferenceRule):
     HTTP client or id generator). detlint cannot know them; this rule lets the team say so
     once, with the message its engineers should read.
 
+    ## What Temporal does
+    - **Sandbox:** Knows nothing of your helpers: what they do is restricted or not like any
+      other code.
+    - **On replay:** The same as for what the banned call does (a clock, an id, I/O).
+    - **What you would see:** Whatever the banned call causes; your message says what to use
+      instead.
+
     ## Example
     ```python
     from acme import clock

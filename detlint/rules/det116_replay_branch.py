@@ -22,6 +22,15 @@ class ReplayStateBranch(TreeRule):
     that issues a command only when not replaying (or only when replaying) produces another
     sequence on replay, and the workflow fails with a non-determinism error (TMPRL1100).
 
+    ## What Temporal does
+    - **Sandbox:** `workflow.unsafe.is_replaying()` is allowed: it is meant for logging and
+      metrics.
+    - **On replay:** The server matches every command the code issues with the next event in
+      history; a command issued only on the first run (or only on replay) leaves an event
+      without a command, or a command without an event.
+    - **What you would see:** A `[TMPRL1100]` non-determinism error on the first replay of every
+      execution.
+
     ## Example
     ```python
     from datetime import timedelta

@@ -23,6 +23,14 @@ class MissingActivityTimeout(ActivityCallRule):
     skips this code path notices. `schedule_to_start_timeout` alone does not count. A timeout
     of `None` or zero counts as missing too; DET210 reports that case.
 
+    ## What Temporal does
+    - **Sandbox:** Not involved: the SDK checks the options when the workflow schedules the
+      activity.
+    - **On replay:** The same check fails again on every attempt of the workflow task.
+    - **What you would see:** `ValueError: Activity must have start_to_close_timeout or
+      schedule_to_close_timeout` in the worker log, and the workflow stuck on a failing task
+      (not failed).
+
     ## Example
     ```python
     from temporalio import workflow

@@ -24,6 +24,13 @@ class MissingHeartbeatTimeout(ProjectRule):
     long-running activity (the kind that heartbeats) can be hours. The heartbeat details
     recorded for resuming are wasted too.
 
+    ## What Temporal does
+    - **Sandbox:** Not involved.
+    - **On replay:** The heartbeat timeout is not compared: adding it to a running workflow's
+      code is safe.
+    - **What you would see:** No error: a dead worker's attempt is only retried when its
+      `start_to_close_timeout` expires.
+
     ## Example
     ```python
     from datetime import timedelta

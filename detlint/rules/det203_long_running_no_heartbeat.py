@@ -34,6 +34,17 @@ class LongRunningWithoutHeartbeat(TreeRule, ProjectRule):
     its progress (`activity.heartbeat(page)`) and resume from it on the next attempt
     (`activity.info().heartbeat_details`).
 
+    ## What Temporal does
+    - **Sandbox:** Does not apply: activities run outside the workflow sandbox, and nothing
+      restricts their I/O.
+    - **On replay:** Activities are never replayed: an attempt's result is recorded in history
+      once. What repeats is a retry: after a failure, a timeout or a lost worker the server
+      starts a new attempt, by default with no limit on attempts. The server only notices a dead
+      attempt when a timeout expires, and it delivers a cancellation with the response to a
+      heartbeat.
+    - **What you would see:** No error: a lost attempt retried hours late, and cancellations
+      that never reach the activity.
+
     ## Example
     ```python
     import asyncio

@@ -22,6 +22,16 @@ class ActivityCalledDirectly(ProjectRule):
     that mocks the activity never notices. Only `workflow.execute_activity` (or
     `execute_activity_method`, `execute_local_activity`, ...) schedules it as an activity.
 
+    ## What Temporal does
+    - **Sandbox:** The activity's body runs inside the workflow: its I/O raises
+      `RestrictedWorkflowAccessError`, and `activity.info()` or `activity.heartbeat()` raise
+      `RuntimeError: Not in activity context`.
+    - **On replay:** No command was issued and no result recorded: the body runs again on every
+      replay; switching to `execute_activity` later adds a command that running executions do
+      not have.
+    - **What you would see:** `RestrictedWorkflowAccessError` or `RuntimeError` in the worker
+      log; without the sandbox, I/O repeated on every replay.
+
     ## Example
     ```python
     from temporalio import activity, workflow

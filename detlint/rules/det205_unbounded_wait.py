@@ -55,6 +55,12 @@ class UnboundedWait(TreeRule):
     can remind, escalate, or fail visibly. The timer is durable: it survives worker restarts
     and costs nothing while it waits.
 
+    ## What Temporal does
+    - **Sandbox:** Not involved.
+    - **On replay:** A `wait_condition` without a timeout starts no timer; adding a timeout
+      later adds a timer command, which running executions do not have (see DET505).
+    - **What you would see:** No error: a workflow that stays open forever, silently.
+
     ## Example
     ```python
     from temporalio import workflow

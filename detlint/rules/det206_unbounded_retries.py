@@ -20,6 +20,12 @@ class UnboundedActivityRetries(ActivityCallRule):
     until someone notices. Many teams want exactly that for transient outages, which is why
     the rule is off by default; turn it on where a stuck workflow is worse than a failed one.
 
+    ## What Temporal does
+    - **Sandbox:** Not involved.
+    - **On replay:** The retry policy is not compared: adding one to a running workflow's code
+      is safe.
+    - **What you would see:** No error: an activity whose attempt count grows forever.
+
     ## Example
     ```python
     from datetime import timedelta

@@ -26,6 +26,17 @@ class RetryableValidationError(TreeRule, ProjectRule):
     only surfaces when someone looks. `ApplicationError(..., non_retryable=True)` fails the
     activity at once, and the workflow can handle the failure.
 
+    ## What Temporal does
+    - **Sandbox:** Does not apply: activities run outside the workflow sandbox, and nothing
+      restricts their I/O.
+    - **On replay:** Activities are never replayed: an attempt's result is recorded in history
+      once. What repeats is a retry: after a failure, a timeout or a lost worker the server
+      starts a new attempt, by default with no limit on attempts. An exception is retried unless
+      it is an `ApplicationError` with `non_retryable=True` or its type is in the policy's
+      `non_retryable_error_types`.
+    - **What you would see:** No error surfaces in the workflow: the attempt count grows, and
+      the workflow waits.
+
     ## Example
     ```python
     from temporalio import activity

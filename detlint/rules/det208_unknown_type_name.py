@@ -29,6 +29,13 @@ class UnknownTypeName(ProjectRule):
     an unknown type fails to start. Passing the function or class (`charge_card`,
     `ShipOrder.run`) lets tools and type checkers see the reference.
 
+    ## What Temporal does
+    - **Sandbox:** Not involved.
+    - **On replay:** The activity type is compared with history: correcting the name in a
+      running workflow's code changes a recorded command.
+    - **What you would see:** An attempt failing with `NotFoundError: Activity function ... is
+      not registered on this worker`, retried until its policy gives up (by default never).
+
     ## Example
     ```python
     from datetime import timedelta

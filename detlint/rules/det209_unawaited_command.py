@@ -28,6 +28,13 @@ class UnawaitedCommand(TreeRule):
     "coroutine was never awaited" in the worker log at best. Adding the `await` later changes
     the workflow's command sequence, which breaks the replay of running workflows.
 
+    ## What Temporal does
+    - **Sandbox:** Not involved: the call creates a coroutine object and nothing else.
+    - **On replay:** No command was issued; adding the `await` later adds a command that running
+      executions do not have.
+    - **What you would see:** At best `RuntimeWarning: coroutine ... was never awaited` in the
+      worker log.
+
     ## Example
     ```python
     from datetime import timedelta

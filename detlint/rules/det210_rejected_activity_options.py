@@ -29,6 +29,12 @@ class RejectedActivityOptions(ActivityCallRule):
     Temporal failure fails the workflow task, which is retried until a fixed worker is
     deployed: the workflow is stuck, not failed.
 
+    ## What Temporal does
+    - **Sandbox:** Not involved: the SDK checks the options when the workflow calls it.
+    - **On replay:** The same check fails again on every attempt of the workflow task.
+    - **What you would see:** `ValueError` or `TypeError` in the worker log, and the workflow
+      stuck on a failing task (not failed).
+
     ## Example
     ```python
     from datetime import timedelta

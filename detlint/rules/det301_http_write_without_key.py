@@ -42,6 +42,14 @@ class HttpWriteWithoutIdempotencyKey(ActivityFlowRule):
     idempotency key that is the same for every attempt lets the server recognise the repeat
     and answer with the first result.
 
+    ## What Temporal does
+    - **Sandbox:** Does not apply: activities run outside the workflow sandbox, and nothing
+      restricts their I/O.
+    - **On replay:** Activities are never replayed: an attempt's result is recorded in history
+      once. What repeats is a retry: after a failure, a timeout or a lost worker the server
+      starts a new attempt, by default with no limit on attempts.
+    - **What you would see:** A second charge or order: no error at all.
+
     ## Example
     ```python
     import httpx

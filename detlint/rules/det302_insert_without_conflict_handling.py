@@ -27,6 +27,15 @@ class InsertWithoutConflictHandling(StoreFlowRule):
     the row a second time: two payments, two orders, two emails queued. With a key that is the
     same for every attempt and conflict handling, the retry finds the row and moves on.
 
+    ## What Temporal does
+    - **Sandbox:** Does not apply: activities run outside the workflow sandbox, and nothing
+      restricts their I/O.
+    - **On replay:** Activities are never replayed: an attempt's result is recorded in history
+      once. What repeats is a retry: after a failure, a timeout or a lost worker the server
+      starts a new attempt, by default with no limit on attempts.
+    - **What you would see:** A duplicate row: no error at all (or a unique-constraint error on
+      every later attempt).
+
     ## Example
     ```python
     import sqlite3

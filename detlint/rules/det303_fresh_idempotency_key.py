@@ -80,6 +80,15 @@ class FreshIdempotencyKey(ActivityFlowRule):
     performs it again. The same goes for the id of a record a write creates: a fresh id makes
     every attempt's insert a new row, `ON CONFLICT` never fires.
 
+    ## What Temporal does
+    - **Sandbox:** Does not apply: activities run outside the workflow sandbox, and nothing
+      restricts their I/O.
+    - **On replay:** Activities are never replayed: an attempt's result is recorded in history
+      once. What repeats is a retry: after a failure, a timeout or a lost worker the server
+      starts a new attempt, by default with no limit on attempts.
+    - **What you would see:** A repeated operation the provider cannot recognise: no error at
+      all.
+
     ## Example
     ```python
     import uuid

@@ -45,6 +45,14 @@ class AppendWrite(ActivityFlowRule):
     the archive a duplicate member. Writing the whole file (mode `"w"`) to a path that
     identifies the operation gives the same file however often it runs.
 
+    ## What Temporal does
+    - **Sandbox:** Does not apply: activities run outside the workflow sandbox, and nothing
+      restricts their I/O.
+    - **On replay:** Activities are never replayed: an attempt's result is recorded in history
+      once. What repeats is a retry: after a failure, a timeout or a lost worker the server
+      starts a new attempt, by default with no limit on attempts.
+    - **What you would see:** Duplicate lines in the file: no error at all.
+
     ## Example
     ```python
     from temporalio import activity

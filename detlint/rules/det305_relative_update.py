@@ -41,6 +41,14 @@ class RelativeUpdate(StoreFlowRule):
     counter counts twice. Absolute writes (`SET n = ?`) repeat harmlessly; relative ones need
     an operation id recorded with the change.
 
+    ## What Temporal does
+    - **Sandbox:** Does not apply: activities run outside the workflow sandbox, and nothing
+      restricts their I/O.
+    - **On replay:** Activities are never replayed: an attempt's result is recorded in history
+      once. What repeats is a retry: after a failure, a timeout or a lost worker the server
+      starts a new attempt, by default with no limit on attempts.
+    - **What you would see:** A counter or balance changed twice: no error at all.
+
     ## Example
     ```python
     import sqlite3

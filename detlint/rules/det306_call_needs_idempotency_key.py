@@ -36,6 +36,14 @@ class CallNeedsIdempotencyKey(ActivityFlowRule):
     the call again: the customer is charged twice, the email is sent twice. These APIs
     deduplicate requests that carry the same idempotency key.
 
+    ## What Temporal does
+    - **Sandbox:** Does not apply: activities run outside the workflow sandbox, and nothing
+      restricts their I/O.
+    - **On replay:** Activities are never replayed: an attempt's result is recorded in history
+      once. What repeats is a retry: after a failure, a timeout or a lost worker the server
+      starts a new attempt, by default with no limit on attempts.
+    - **What you would see:** A second charge or message: no error at all.
+
     ## Example
     ```python
     import stripe

@@ -25,6 +25,15 @@ class QueryChangesState(ReadOnlyHandlerRule, TreeRule):
 
     Building a local value (a list, a dict) to return is fine.
 
+    ## What Temporal does
+    - **Sandbox:** A query runs in a read-only context: commands, patches and
+      `workflow.random()` raise `ReadOnlyContextError`; attribute writes pass unnoticed. An
+      `async` query triggers a deprecation warning.
+    - **On replay:** Queries are not in history and are not replayed: the change exists only on
+      the worker that answered, and later decisions differ on the worker that replays.
+    - **What you would see:** `ReadOnlyContextError` for a command; for a write, a `[TMPRL1100]`
+      non-determinism error or silently different state.
+
     ## Example
     ```python
     from datetime import timedelta

@@ -21,6 +21,15 @@ class ValidatorChangesState(ReadOnlyHandlerRule, TreeRule):
     `ReadOnlyContextError` in a validator, and the SDK refuses an `async` validator when the
     class is defined.
 
+    ## What Temporal does
+    - **Sandbox:** A validator runs in a read-only context: commands raise
+      `ReadOnlyContextError`; attribute writes pass. `@update.validator` on an `async def`
+      raises `ValueError` when the class is defined.
+    - **On replay:** A rejected update leaves nothing in history: its change exists only on the
+      worker that ran the validator.
+    - **What you would see:** `ReadOnlyContextError`, or a `[TMPRL1100]` non-determinism error
+      later, on another worker.
+
     ## Example
     ```python
     from datetime import timedelta

@@ -29,6 +29,14 @@ class CancellationSwallowed(TreeRule):
     `workflow.continue_as_new()` raises a `BaseException` too, which a bare `except:` or
     `except BaseException` swallows.
 
+    ## What Temporal does
+    - **Sandbox:** Not involved.
+    - **On replay:** A cancellation request is delivered once, as `asyncio.CancelledError` where
+      the workflow waits; once swallowed it is gone. `continue_as_new()` raises a
+      `BaseException` too.
+    - **What you would see:** No error: a workflow that keeps running after it was cancelled, or
+      that never continues as new.
+
     ## Example
     ```python
     import asyncio

@@ -37,6 +37,14 @@ class UnboundedHistory(TreeRule):
     for as long as it receives signals must start a fresh run now and then with
     `workflow.continue_as_new()`, carrying its state as the new run's input.
 
+    ## What Temporal does
+    - **Sandbox:** Not involved.
+    - **On replay:** Every replay reads the whole history, so each one is slower than the last.
+      The server warns at 10,240 events or 10 MB and terminates the execution at 51,200 events
+      or 50 MB; `workflow.info().is_continue_as_new_suggested()` says when to start afresh.
+    - **What you would see:** Slow workflow tasks, then an execution terminated for exceeding
+      the history limit.
+
     ## Example
     ```python
     from datetime import timedelta

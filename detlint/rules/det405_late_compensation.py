@@ -25,6 +25,11 @@ class LateCompensation(SagaRule):
     block's order is ambiguous (it starts with a step and ends with one too), nothing is
     flagged.
 
+    ## What Temporal does
+    - **Sandbox:** Not involved.
+    - **On replay:** Not involved: the order of registration is plain Python state.
+    - **What you would see:** No error from Temporal: the half-done step is never undone.
+
     ## Example
     ```python
     from datetime import timedelta

@@ -23,6 +23,13 @@ class CompensationsForward(SagaRule):
     A loop over `reversed(compensations)` or `compensations[::-1]`, and one over a list
     filled at the front (`insert(0, ...)`, `appendleft`), are not flagged.
 
+    ## What Temporal does
+    - **Sandbox:** Not involved.
+    - **On replay:** Not involved, but reversing the compensations of a running workflow changes
+      the order of its activities (see DET501).
+    - **What you would see:** No error from Temporal: compensations that fail, or systems left
+      inconsistent.
+
     ## Example
     ```python
     from datetime import timedelta

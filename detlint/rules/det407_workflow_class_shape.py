@@ -39,6 +39,13 @@ class WorkflowClassShape(TreeRule, ProjectRule):
     class that is neither a workflow nor a workflow's base are never registered: signals and
     updates sent to them are rejected or dropped.
 
+    ## What Temporal does
+    - **Sandbox:** Not involved: `@workflow.defn` checks the class when the module is imported.
+    - **On replay:** Nothing runs.
+    - **What you would see:** `ValueError` at import ("Missing @workflow.run method", "Multiple
+      @workflow.run methods found", "Workflow run method must be an async function"), so the
+      worker does not start; handlers on a class that is not a workflow are never registered.
+
     ## Example
     ```python
     from temporalio import workflow

@@ -36,6 +36,13 @@ class UnfinishedHandlers(TreeRule):
     remaining work (an activity it was awaiting, a state change after it) never happens. The
     SDK only logs a warning (TMPRL1102) when it happens.
 
+    ## What Temporal does
+    - **Sandbox:** Not involved.
+    - **On replay:** Not compared: the workflow completed while the handlers ran.
+    - **What you would see:** The warning `[TMPRL1102] Workflow finished while update handlers
+      are still running` (or signal handlers) in the worker log, and an error for the update's
+      caller.
+
     ## Example
     ```python
     from datetime import timedelta

@@ -67,6 +67,13 @@ class NonFailureException(TreeRule):
     business rule), raise `ApplicationError`, with `non_retryable=True` where retrying cannot
     help.
 
+    ## What Temporal does
+    - **Sandbox:** Not involved.
+    - **On replay:** The exception is raised again on every attempt of the workflow task: the
+      workflow neither completes nor fails.
+    - **What you would see:** The exception in the worker log, the workflow stuck on a failing
+      task, unless its type is in `failure_exception_types`.
+
     ## Example
     ```python
     from temporalio import workflow

@@ -20,6 +20,12 @@ class ContinueAsNewInHandler(TreeRule):
     mid-way through its work, and the new run starts from whatever state the handler passed.
     The run method is the one place that knows when its work is at a safe point.
 
+    ## What Temporal does
+    - **Sandbox:** Not involved.
+    - **On replay:** Not involved; the new run starts from what the handler passed.
+    - **What you would see:** A failed workflow task for an update handler; for a signal
+      handler, a run method cut off wherever it was waiting.
+
     ## Example
     ```python
     from datetime import timedelta

@@ -25,6 +25,13 @@ class CommandSequenceChanged(VersioningRule):
     sequence makes every open execution fail with a `NondeterminismError` when it next
     replays, sometimes days later, and it stays stuck until the code is reverted.
 
+    ## What Temporal does
+    - **Sandbox:** Not involved: the sandbox sees one run, not the difference between deploys.
+    - **On replay:** The server matches each command the new code issues with the next event in
+      history, comparing its kind and the activity or child type and id.
+    - **What you would see:** A `[TMPRL1100]` non-determinism error for every open execution,
+      when it next replays.
+
     ## Example
     ```python
     from datetime import timedelta

@@ -19,6 +19,13 @@ class TypeNameChanged(VersioningRule):
     executions already scheduled wait for a worker that registers the old activity type.
     After the rename they fail, or wait forever.
 
+    ## What Temporal does
+    - **Sandbox:** Not involved.
+    - **On replay:** The activity type is compared with history; a workflow type nobody
+      registers is not replayed at all.
+    - **What you would see:** `Workflow class ... is not registered on this worker` (the task
+      retries), `NotFoundError` for activities, or a `[TMPRL1100]` non-determinism error.
+
     ## Example
     ```python
     from temporalio import workflow

@@ -20,6 +20,13 @@ class PatchMisuse(VersioningRule):
     fail with a `NondeterminismError`. Temporal's sequence is patch, then deprecate, then
     remove: each step a release of its own.
 
+    ## What Temporal does
+    - **Sandbox:** Not involved.
+    - **On replay:** Each recorded patch marker must meet a `patched()` or `deprecate_patch()`
+      call with the same id at the same point.
+    - **What you would see:** A `[TMPRL1100]` non-determinism error ("Non-deprecated patch
+      marker encountered ... but there is no corresponding change command").
+
     ## Example
     ```python
     from datetime import timedelta

@@ -17,6 +17,12 @@ class RunSignatureChanged(VersioningRule):
     the run fail with a `TypeError` (the workflow task retries until the code is fixed), and a
     removed or reordered parameter silently gives the workflow the wrong values.
 
+    ## What Temporal does
+    - **Sandbox:** Not involved.
+    - **On replay:** The recorded input is decoded into the new parameters, by position.
+    - **What you would see:** `TypeError` for a missing argument (the task retries until the
+      code is fixed), or no error and the wrong values.
+
     ## Example
     ```python
     from temporalio import workflow

@@ -17,6 +17,13 @@ class TimerPresenceChanged(VersioningRule):
     history. Running executions replay a sequence with a timer where the history has none, or
     the other way round, and fail with a `NondeterminismError`.
 
+    ## What Temporal does
+    - **Sandbox:** Not involved.
+    - **On replay:** A timer is a command: `asyncio.sleep(0)` and `wait_condition` without a
+      timeout start none, `workflow.sleep(0)` and a timeout start one.
+    - **What you would see:** A `[TMPRL1100]` non-determinism error for every open execution
+      that passed that point.
+
     ## Example
     ```python
     import asyncio

@@ -16,6 +16,13 @@ class RandomDrawBeforeChild(VersioningRule):
     fails with a `NondeterminismError` ("Child workflow id of scheduled event ... does not
     match").
 
+    ## What Temporal does
+    - **Sandbox:** Not involved: `workflow.uuid4()` is deterministic for a given history.
+    - **On replay:** The child's workflow id is compared with the recorded one; a new draw
+      before it shifts the stream.
+    - **What you would see:** A `[TMPRL1100]` non-determinism error ("Child workflow id of
+      scheduled event ... does not match child workflow id of command").
+
     ## Example
     ```python
     from temporalio import workflow
