@@ -9,13 +9,15 @@ pass, with a `Context` that answers what a name stands for.
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange, PositionProvider
 
 from detlint.analysis.facts import (
     MODULE_SCOPE,
@@ -37,7 +39,7 @@ from detlint.analysis.fix_context import (
     exported_names,
     import_statements,
 )
-from detlint.analysis.nodes import child_nodes
+from detlint.analysis.nodes import child_nodes, is_node, node_fields
 from detlint.analysis.scopes import (
     BUILTINS,
     LITERAL_VALUES,
@@ -64,6 +66,9 @@ TYPE_CHECKING = frozenset({"typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECK
 # Calls that build a dict from their keyword arguments, so `**Call(k=v)` spreads `k`.
 MAPPING_CONSTRUCTORS = frozenset({"builtins.dict", *temporal.OPTION_DICTS})
 _MAX_DEFINITION_DEPTH = 8
+# What the walk does at a node type: the extractor's visit and leave methods, per field its
+# visit_X_field and leave_X_field methods, and the tree rules' hooks.
+_Plan = tuple[Any, Any, tuple[tuple[str, Any, Any], ...], tuple[Any, ...]]
 NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:[\s,]+[A-Z]+[0-9]*)*))?", re.IGNORECASE)
 
 
@@ -74,10 +79,39 @@ def extract(path: Path, source: bytes, module: str, tree_rules: Sequence[TreeRul
     except (cst.ParserSyntaxError, SyntaxError, UnicodeDecodeError, LookupError) as error:
         facts.parse_failure = _parse_failure(source, error)
         return facts
-    wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
     is_package = path.name in ("__init__.py", "__init__.pyi")
-    wrapper.visit(_Extractor(facts, is_package, tree_rules))
+    _Extractor(facts, is_package, tree_rules, _positions(tree)).walk(tree)
+    facts.noqa = _noqa_comments(source)
     return facts
+
+
+def _positions(tree: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
+    """PositionProvider's positions, computed without a MetadataWrapper: resolving through
+    one walks the whole tree once more for batchable providers even when there are none."""
+    provider = PositionProvider()
+    provider._gen_impl(tree)
+    return provider._computed
+
+
+def _noqa_comments(source: bytes) -> dict[int, frozenset[str]]:
+    """Line -> the codes its `# noqa` comment names (empty: all codes)."""
+    if b"noqa" not in source.lower():
+        return {}
+    found: dict[int, frozenset[str]] = {}
+    try:
+        comments = [
+            (token.start[0], token.string)
+            for token in tokenize.tokenize(io.BytesIO(source).readline)
+            if token.type == tokenize.COMMENT
+        ]
+    except (tokenize.TokenError, SyntaxError, UnicodeDecodeError, LookupError):
+        return found  # LibCST parsed it, so this is rare; no noqa is the safe reading
+    for line, text in comments:
+        match = NOQA.search(text)
+        if match is not None:
+            codes = match.group("codes")
+            found[line] = frozenset(re.split(r"[\s,]+", codes.upper().strip())) if codes else frozenset()
+    return found
 
 
 def _parse_failure(source: bytes, error: Exception) -> ParseFailure:
@@ -146,7 +180,7 @@ class Context:
         return self.resolve(node) in SET_VALUES
 
     def range(self, node: cst.CSTNode) -> Range:
-        return _range(self._extractor.get_metadata(PositionProvider, node))
+        return _range(self._extractor.positions[node])
 
     def report(
         self, rule: TreeRule, node: cst.CSTNode, what: str, advice: str, leaf: str, fix: FixPlan | None = None
@@ -175,12 +209,20 @@ class _ClassInfo:
         self.instance: dict[str, Binding] = {}  # `self.x = ...` anywhere in its methods
 
 
-class _Extractor(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (PositionProvider,)
+class _Extractor:
+    """One pass over a module's tree: LibCST's visitor protocol (`visit_X`, `visit_X_field`,
+    `leave_X_field`, `leave_X`, then the tree rules' `visit_X` hooks) over `child_nodes`, so
+    whitespace and punctuation are never visited and no node is rebuilt."""
 
-    def __init__(self, facts: ModuleFacts, is_package: bool, tree_rules: Sequence[TreeRule]) -> None:
-        super().__init__()
+    def __init__(
+        self,
+        facts: ModuleFacts,
+        is_package: bool,
+        tree_rules: Sequence[TreeRule],
+        positions: Mapping[cst.CSTNode, CodeRange],
+    ) -> None:
         self.facts = facts
+        self.positions = positions
         self.is_package = is_package
         self.scopes: list[Scope] = []
         self.functions: list[FunctionFacts] = []
@@ -198,6 +240,7 @@ class _Extractor(cst.CSTVisitor):
         self.import_lines: tuple[ImportStatement, ...] = ()
         self.context = Context(self)
         self.skeletons = SkeletonBuilder(facts.module, self.resolve_expression, self.context.range)
+        self._plans: dict[type[cst.CSTNode], _Plan] = {}
         self.hooks: dict[str, list[Callable[[cst.CSTNode, Context], None]]] = defaultdict(list)
         for rule in tree_rules:
             for node_type, method in _hooks_of(type(rule)).items():
@@ -205,11 +248,40 @@ class _Extractor(cst.CSTVisitor):
 
     # -- dispatch -------------------------------------------------------------------------
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        descend = super().on_visit(node)
-        for hook in self.hooks.get(type(node).__name__, ()):
+    def walk(self, node: cst.CSTNode) -> None:
+        visit, leave, fields, hooks = self._plans.get(type(node)) or self._plan(type(node))
+        descend = visit is None or visit(node) is not False
+        for hook in hooks:
             hook(node, self.context)
-        return descend
+        if descend:
+            for field, enter, exit in fields:
+                if enter is not None:
+                    enter(node)
+                value = getattr(node, field)
+                if isinstance(value, (tuple, list)):
+                    for item in value:
+                        if is_node(type(item)):
+                            self.walk(item)
+                elif is_node(type(value)):
+                    self.walk(value)
+                if exit is not None:
+                    exit(node)
+        if leave is not None:
+            leave(node)
+
+    def _plan(self, kind: type[cst.CSTNode]) -> _Plan:
+        name = kind.__name__
+        plan = (
+            getattr(self, f"visit_{name}", None),
+            getattr(self, f"leave_{name}", None),
+            tuple(
+                (field, getattr(self, f"visit_{name}_{field}", None), getattr(self, f"leave_{name}_{field}", None))
+                for field in node_fields(kind)
+            ),
+            tuple(self.hooks.get(name, ())),
+        )
+        self._plans[kind] = plan
+        return plan
 
     # -- name resolution ------------------------------------------------------------------
 
@@ -292,7 +364,7 @@ class _Extractor(cst.CSTVisitor):
         self.scopes.append(scope)
         self._collect(scope, node.body)
         self.facts.exports = {name: value for name, value in scope.bindings.items() if value}
-        self.import_lines = import_statements(node, lambda n: self.get_metadata(PositionProvider, n), self.import_base)
+        self.import_lines = import_statements(node, self.positions.__getitem__, self.import_base)
         self.name_uses.update(exported_names(node))
         module_scope = FunctionFacts(
             qualname=self.facts.module_scope,
@@ -310,17 +382,9 @@ class _Extractor(cst.CSTVisitor):
         if main_guard or self.resolve_expression(node.test) in TYPE_CHECKING:
             count_names(node.body, self.name_uses)
             if node.orelse is not None:
-                node.orelse.visit(self)
+                self.walk(node.orelse)
             return False
         return True
-
-    def visit_Comment(self, node: cst.Comment) -> None:
-        match = NOQA.search(node.value)
-        if match is None:
-            return
-        line = self.get_metadata(PositionProvider, node).start.line
-        codes = match.group("codes")
-        self.facts.noqa[line] = frozenset(re.split(r"[\s,]+", codes.upper().strip())) if codes else frozenset()
 
     # -- classes ----------------------------------------------------------------------------
 

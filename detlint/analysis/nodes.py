@@ -39,7 +39,8 @@ _FIELDS: dict[type, tuple[str, ...]] = {}
 _IS_NODE: dict[type, bool] = {}  # `isinstance` on LibCST's abstract classes is slow on hot paths
 
 
-def _fields(kind: type[cst.CSTNode]) -> tuple[str, ...]:
+def node_fields(kind: type[cst.CSTNode]) -> tuple[str, ...]:
+    """The fields of a node type that can hold expressions or statements, in source order."""
     fields = _FIELDS.get(kind)
     if fields is None:
         fields = _SOURCE_ORDER.get(kind) or tuple(
@@ -51,17 +52,17 @@ def _fields(kind: type[cst.CSTNode]) -> tuple[str, ...]:
 
 def child_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """The children of `node` that are expressions, statements or their parts, in source order."""
-    for name in _fields(type(node)):
+    for name in node_fields(type(node)):
         value = getattr(node, name)
         if isinstance(value, (tuple, list)):
             for item in value:
-                if _is_node(type(item)):
+                if is_node(type(item)):
                     yield item
-        elif _is_node(type(value)):
+        elif is_node(type(value)):
             yield value
 
 
-def _is_node(kind: type) -> bool:
+def is_node(kind: type) -> bool:
     known = _IS_NODE.get(kind)
     if known is None:
         known = _IS_NODE[kind] = issubclass(kind, cst.CSTNode)
