@@ -198,6 +198,8 @@ def analyse(function: cst.FunctionDef, ctx, class_fills: Fills, class_containers
     containers |= {k for k in fills.appended | fills.prepended if COMPENSATION_NAME.search(k.rpartition(".")[2])}
     containers |= class_containers
     findings = Findings()
+    if not containers:  # most functions: no compensations, nothing to order
+        return findings
     for loop in found:
         if not loop.forward or loop.key not in containers:
             continue
