@@ -671,7 +671,8 @@ class SettingsResolver:
                 if problem := _selector_problem(value, self._known):
                     raise ConfigError(f"{_OVERRIDE_FLAGS[key]}: {problem}")
         self._by_dir: dict[Path, Settings] = {}
-        self._by_file: dict[Path, Settings] = {}
+        self._by_file: dict[Path, Settings] = {}  # config file -> its settings
+        self._by_path: dict[Path, Settings] = {}  # as asked for
         self._default: Settings | None = None
         self._fixed: Settings | None = None
         if config_file is not None:
@@ -684,6 +685,12 @@ class SettingsResolver:
         decides whether the folder is entered at all (as ruff)."""
         if self._fixed is not None:
             return self._fixed
+        known = self._by_path.get(path)
+        if known is None:
+            known = self._by_path[path] = self._nearest(path)
+        return known
+
+    def _nearest(self, path: Path) -> Settings:
         start = _absolute(path, self._cwd).parent
         visited: list[Path] = []
         settings: Settings | None = None

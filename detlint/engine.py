@@ -6,26 +6,38 @@ Every front end (CLI, and later flake8, LSP, --fix) calls `check` and formats it
 from __future__ import annotations
 
 import functools
-from collections import deque
+import multiprocessing
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from detlint.analysis.extract import extract
 from detlint.analysis.facts import MODULE_SCOPE, Effect, FunctionFacts, ModuleFacts
 from detlint.analysis.index import ProjectIndex, chain_text
 from detlint.analysis.modules import ModuleMap, module_name
-from detlint.cache import FactsCache
+from detlint.cache import CacheKey, FactsCache
 from detlint.config import Settings, SettingsResolver, display_path
 from detlint.discover import discover
 from detlint.filters import is_reported
-from detlint.frameworks import temporal
 from detlint.fixes import complete, is_read_only_handler
+from detlint.frameworks import temporal
 from detlint.model import Diagnostic, Fix, Position, Range
-from detlint.rules.base import ProjectRule, ReferenceRule, Role, TreeRule, all_rules
+from detlint.rules.base import (
+    ProjectRule,
+    ReferenceMatcher,
+    ReferenceRule,
+    Role,
+    TreeRule,
+    all_rules,
+)
 from detlint.versioning.baseline import Baseline, LockBaseline
 
 PARSE_ERROR = "DET001"
+# Forked workers start at once with detlint already imported; elsewhere fork is unsafe.
+_FORK = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
 
 
 @dataclass
@@ -42,7 +54,7 @@ class Report:
 class RuleSet:
     """The rules as one configuration sets them up."""
 
-    reference: tuple[ReferenceRule, ...]
+    reference: ReferenceMatcher
     tree: tuple[TreeRule, ...]
 
     @staticmethod
@@ -50,15 +62,12 @@ class RuleSet:
     def for_settings(settings: Settings) -> RuleSet:
         instances = [rule(settings) for rule in all_rules().values()]
         return RuleSet(
-            reference=tuple(r for r in instances if isinstance(r, ReferenceRule)),
+            reference=ReferenceMatcher([r for r in instances if isinstance(r, ReferenceRule)]),
             tree=tuple(r for r in instances if isinstance(r, TreeRule)),
         )
 
     def effects_of(self, function: FunctionFacts) -> list[Effect]:
-        found = list(function.effects)
-        for rule in self.reference:
-            found.extend(rule.effects(function.references))
-        return found
+        return [*function.effects, *self.reference.effects(function.references)]
 
 
 def check(
@@ -71,6 +80,8 @@ def check(
     noqa: bool = True,
     facts_cache: FactsCache | None = None,
     baseline: Baseline | None = None,
+    jobs: int = 1,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Report:
     """Analyse `paths` and report their findings.
 
@@ -89,10 +100,15 @@ def check(
     calls.
 
     `baseline` is what the versioning rules (DET5xx) compare workflows with; by default the
-    `detlint.lock` file governing each file, when there is one."""
+    `detlint.lock` file governing each file, when there is one.
+
+    `jobs` > 1 parses files in that many processes when there are enough of them to repay
+    starting the processes; the report is the same as with one. `progress(parsed, total)` is
+    called as files are parsed."""
     baseline = baseline if baseline is not None else LockBaseline(resolver, cwd)
     run = _Run(resolver, cwd, sources or {}, noqa=noqa, facts_cache=facts_cache, baseline=baseline)
-    return run.check(paths, context)
+    with _Parser(jobs, progress) as parser:
+        return run.check(paths, context, parser)
 
 
 class _Run:
@@ -116,8 +132,10 @@ class _Run:
         self.modules: dict[Path, ModuleFacts] = {}
         self.settings_of: dict[Path, Settings] = {}
         self.module_map = ModuleMap()
+        self._located: dict[tuple[tuple[Path, ...], str], Path | None] = {}  # (folders, module) -> file
+        self._listings: dict[Path, frozenset[str]] = {}
 
-    def check(self, paths: Sequence[Path], context: Sequence[Path] = ()) -> Report:
+    def check(self, paths: Sequence[Path], context: Sequence[Path], parser: _Parser) -> Report:
         discovery = discover(paths, self.resolver, cwd=self.cwd)
         missing = [path for path in discovery.missing if path not in self.in_memory]
         self.report.errors.extend(f"{path}: No such file or directory" for path in missing)
@@ -129,12 +147,13 @@ class _Run:
         facts_only = [p for p in extra if p not in set(requested)]
         for path in (*requested, *facts_only):
             self._map(path)
-        queue = deque(p for p in requested if p in explicit or p in self.in_memory or self._may_define_temporal(p))
-        queue.extend(p for p in facts_only if self._may_define_temporal(p))
-        while queue:
-            facts = self._parse(queue.popleft())
-            if facts is not None:
-                queue.extend(p for name in facts.imports for p in self._project_files(name, facts))
+        # Breadth first, a level at a time, so that a level's files can be parsed in parallel.
+        level = [p for p in requested if p in explicit or p in self.in_memory or self._may_define_temporal(p)]
+        level.extend(p for p in facts_only if self._may_define_temporal(p))
+        while level:
+            level = [p for p in dict.fromkeys(level) if p not in self.modules]
+            found = self._parse(level, parser)
+            level = [p for facts in found for name in facts.imports for p in self._project_files(name, facts)]
         self.report.parsed = len(self.modules)
         self.report.diagnostics = self._diagnostics(set(requested))
         return self.report
@@ -149,14 +168,37 @@ class _Run:
         """The project's files for a module that `importer` imports, found as Python would find
         them: beside the importer's top package, under its project root, or its `src` folders."""
         settings = self.settings_of[importer.path]
-        relative = Path(*module.split("."))
-        for folder in (_import_root(self.cwd / importer.path, importer.module), settings.root, *_source_roots(settings)):
+        folders = (_import_root(self.cwd / importer.path, importer.module), settings.root, *_source_roots(settings))
+        found = self._located.get((folders, module), False)
+        if found is False:
+            found = self._locate(folders, module)
+            self._located[(folders, module)] = found
+        if found is not None:
+            return [] if found in self.modules else [found]
+        return [p for p in self.module_map.files(module) if p not in self.modules]
+
+    def _locate(self, folders: tuple[Path, ...], module: str) -> Path | None:
+        top, *rest = module.split(".")
+        for folder in folders:
+            entries = self._entries(folder)
+            if top not in entries and f"{top}.py" not in entries and f"{top}.pyi" not in entries:
+                continue  # most imports name installed packages: no stat calls for them
+            relative = Path(top, *rest)
             for candidate in (relative.with_suffix(".py"), relative / "__init__.py", relative.with_suffix(".pyi")):
                 location = folder / candidate
                 if location.is_file():
-                    path = display_path(location, self.cwd)
-                    return [] if path in self.modules else [path]
-        return [p for p in self.module_map.files(module) if p not in self.modules]
+                    return display_path(location, self.cwd)
+        return None
+
+    def _entries(self, folder: Path) -> frozenset[str]:
+        entries = self._listings.get(folder)
+        if entries is None:
+            try:
+                entries = frozenset(os.listdir(folder))
+            except OSError:
+                entries = frozenset()
+            self._listings[folder] = entries
+        return entries
 
     def _may_define_temporal(self, path: Path) -> bool:
         """The cheap pre-filter: Temporal code names `temporalio` or a configured decorator."""
@@ -168,15 +210,40 @@ class _Run:
         names = [b"temporalio", *(d.rpartition(".")[2].encode() for d in _custom_decorators(settings))]
         return any(name in text for name in names)
 
-    def _parse(self, path: Path) -> ModuleFacts | None:
-        if path in self.modules:
-            return None
-        settings = self.resolver.for_path(path)
-        facts = _extract_file(path, self.cwd, self.in_memory.get(path), settings, self.report, self.facts_cache)
-        if facts is not None:
-            self.modules[path] = facts
-            self.settings_of[path] = settings
-        return facts
+    def _parse(self, paths: Sequence[Path], parser: _Parser) -> list[ModuleFacts]:
+        """The facts of `paths` (in their order), from the cache or parsed."""
+        settings = [self.resolver.for_path(path) for path in paths]
+        found: list[ModuleFacts | None] = []
+        pending: dict[int, _Job] = {}  # position in `paths` -> what to parse
+        for path, path_settings in zip(paths, settings):
+            job = self._job(path, path_settings)
+            cached = None if job is None or self.facts_cache is None else self.facts_cache.get(path, job.key)
+            if job is not None and cached is None:
+                pending[len(found)] = job
+            found.append(cached)
+        results = parser.parse(list(pending.values()), len(paths))
+        for (position, job), (facts, error) in zip(pending.items(), results):
+            if error is not None:
+                self.report.errors.append(error)
+            if facts is not None and self.facts_cache is not None:
+                self.facts_cache.put(job.path, job.key, facts)
+            found[position] = facts
+        for path, path_settings, facts in zip(paths, settings, found):
+            if facts is not None:
+                self.modules[path] = facts
+                self.settings_of[path] = path_settings
+        return [facts for facts in found if facts is not None]
+
+    def _job(self, path: Path, settings: Settings) -> _Job | None:
+        """What parsing `path` needs; None when it cannot be read (reported)."""
+        source = self.in_memory.get(path)
+        if source is None:
+            try:
+                source = (self.cwd / path).read_bytes()
+            except OSError as error:
+                self.report.errors.append(f"{path}: cannot read: {error.strerror or error}")
+                return None
+        return _Job(path, module_name(self.cwd / path, _source_roots(settings)), settings, source)
 
     # -- findings ---------------------------------------------------------------------------
 
@@ -208,31 +275,67 @@ class _Run:
         )
 
 
-def _extract_file(
-    path: Path, cwd: Path, source: bytes | None, settings: Settings, report: Report, cache: FactsCache | None = None
-) -> ModuleFacts | None:
-    """`path` as the user sees it (relative to `cwd`); its text is read unless `source` is given."""
-    location = cwd / path
-    if source is None:
-        try:
-            source = location.read_bytes()
-        except OSError as error:
-            report.errors.append(f"{path}: cannot read: {error.strerror or error}")
-            return None
+@dataclass(frozen=True)
+class _Job:
+    path: Path  # as the user sees it
+    module: str
+    settings: Settings
+    source: bytes
+
+    @property
+    def key(self) -> CacheKey:
+        return (self.module, self.settings, self.source)
+
+
+def _extract_job(job: _Job) -> tuple[ModuleFacts | None, str | None]:
+    """Parse one file: its facts, or the one-line error that stopped it. Runs in worker
+    processes too, so it returns the error rather than reporting it."""
     try:
-        module = module_name(location, _source_roots(settings))
-        key = (module, settings, source)
-        facts = cache.get(path, key) if cache is not None else None
-        if facts is None:
-            facts = extract(path, source, module, RuleSet.for_settings(settings).tree)
-            if cache is not None:
-                cache.put(path, key, facts)
-        return facts
+        return extract(job.path, job.source, job.module, RuleSet.for_settings(job.settings).tree), None
     except RecursionError:
-        report.errors.append(f"{path}: internal error: the file is nested too deeply to analyse")
+        return None, f"{job.path}: internal error: the file is nested too deeply to analyse"
     except Exception as error:  # one file's bug must not stop the others
-        report.errors.append(f"{path}: internal error: {type(error).__name__}: {error}")
-    return None
+        return None, f"{job.path}: internal error: {type(error).__name__}: {error}"
+
+
+class _Parser:
+    """Parses files in this process, or in a pool of `jobs` processes once a run has enough
+    files to repay starting it (the pool then lives until the run ends)."""
+
+    POOL_THRESHOLD = 24  # files in one batch; below this, starting processes costs more than it saves
+
+    def __init__(self, jobs: int, progress: Callable[[int, int], None] | None) -> None:
+        self.jobs = max(1, jobs)
+        self.progress = progress
+        self.done = self.total = 0  # files parsed or read from the cache, of those found so far
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> _Parser:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+    def parse(self, jobs: Sequence[_Job], batch: int) -> Iterator[tuple[ModuleFacts | None, str | None]]:
+        """The results of `jobs`, in their order; the rest of the `batch` files came from the cache."""
+        self.total += batch
+        self._advance(batch - len(jobs))
+        if self.jobs > 1 and len(jobs) >= self.POOL_THRESHOLD:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(self.jobs, mp_context=_FORK)
+            chunk = max(1, min(16, len(jobs) // (self.jobs * 4)))
+            results = self._pool.map(_extract_job, jobs, chunksize=chunk)
+        else:
+            results = map(_extract_job, jobs)
+        for result in results:
+            self._advance(1)
+            yield result
+
+    def _advance(self, count: int) -> None:
+        self.done += count
+        if self.progress is not None and count:
+            self.progress(self.done, self.total)
 
 
 def _import_root(location: Path, module: str) -> Path:

@@ -11,12 +11,15 @@ from detlint.model import Diagnostic
 from detlint.rules.base import all_rules
 
 
-def format_text(diagnostics: Sequence[Diagnostic], *, fixed: int = 0, unsafe_fixes: bool = False) -> str:
+def format_text(
+    diagnostics: Sequence[Diagnostic], *, fixed: int = 0, unsafe_fixes: bool = False, summary: bool = True
+) -> str:
     lines = [
         f"{d.path}:{d.range.start.line}:{d.range.start.column}: {d.code} {d.message}" for d in diagnostics
     ]
-    lines.extend(summary(diagnostics, fixed=fixed, unsafe_fixes=unsafe_fixes))
-    return "\n".join(lines) + "\n"
+    if summary:
+        lines.extend(closing_lines(diagnostics, fixed=fixed, unsafe_fixes=unsafe_fixes))
+    return "".join(f"{line}\n" for line in lines)
 
 
 def format_statistics(diagnostics: Sequence[Diagnostic], *, fixed: int = 0, unsafe_fixes: bool = False) -> str:
@@ -26,14 +29,14 @@ def format_statistics(diagnostics: Sequence[Diagnostic], *, fixed: int = 0, unsa
     rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     width = max((len(str(n)) for n in counts.values()), default=1)
     lines = [f"{n:>{width}}\t{code}\t[{rules[code].name}] {rules[code].summary}" for code, n in rows]
-    found = summary(diagnostics, fixed=fixed, unsafe_fixes=unsafe_fixes)
+    found = closing_lines(diagnostics, fixed=fixed, unsafe_fixes=unsafe_fixes)
     if found[0] == "All checks passed!":
         found[0] = "Found 0 errors."
     lines.extend(found)
     return "\n".join(lines) + "\n"
 
 
-def summary(diagnostics: Sequence[Diagnostic], *, fixed: int = 0, unsafe_fixes: bool = False) -> list[str]:
+def closing_lines(diagnostics: Sequence[Diagnostic], *, fixed: int = 0, unsafe_fixes: bool = False) -> list[str]:
     """ruff's closing lines: `Found 3 errors (2 fixed, 1 remaining).` and what `--fix` (and
     `--unsafe-fixes`) would fix of what remains."""
     remaining = len(diagnostics)

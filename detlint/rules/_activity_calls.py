@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Iterable
+from typing import ClassVar
 
 from detlint.analysis.commands import CommandCall, activity_call
 from detlint.analysis.facts import Effect, Reference
@@ -23,12 +23,12 @@ class ActivityCallRule(ReferenceRule):
     def problem(self, call: CommandCall) -> tuple[str, str] | None:
         raise NotImplementedError
 
-    def effects(self, references: Iterable[Reference]) -> Iterable[Effect]:
-        for ref in references:
-            call = activity_call(ref)
-            if call is None or (self.needs_known_options and not call.options_known):
-                continue
-            found = self.problem(call)
-            if found is not None:
-                what, advice = found
-                yield Effect(code=self.code, what=what, advice=advice, range=ref.range, leaf=call.display)
+    def effect(self, ref: Reference, pattern: Pattern) -> Effect | None:
+        call = activity_call(ref)
+        if call is None or (self.needs_known_options and not call.options_known):
+            return None
+        found = self.problem(call)
+        if found is None:
+            return None
+        what, advice = found
+        return Effect(code=self.code, what=what, advice=advice, range=ref.range, leaf=call.display)

@@ -14,8 +14,9 @@ from __future__ import annotations
 import enum
 import inspect
 import re
+from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, ClassVar, Iterable
+from typing import TYPE_CHECKING, Callable, ClassVar, Iterable, Sequence
 
 from detlint.analysis.facts import Effect, FixPlan, ModuleFacts, Reference
 from detlint.model import Diagnostic, Severity
@@ -139,35 +140,62 @@ class ReferenceRule(Rule):
         builders). Override it in rules that can rewrite what they flag."""
         return None
 
-    def effects(self, references: Iterable[Reference]) -> Iterable[Effect]:
-        for ref in references:
-            pattern = self.match(ref)
-            if pattern is not None and self.applies(ref):
-                yield Effect(
-                    code=self.code,
-                    what=self.what.format(name=f"`{ref.display}`"),
-                    advice=pattern.advice or self.advice,
-                    range=ref.range,
-                    leaf=ref.display,
-                    fix=self.fix(ref),
-                )
+    def effect(self, ref: Reference, pattern: Pattern) -> Effect | None:
+        """The effect of a reference that `pattern` (one of `patterns`) matches, unless the
+        rule's further conditions (`applies`) rule it out."""
+        if not self.applies(ref):
+            return None
+        return Effect(
+            code=self.code,
+            what=self.what.format(name=f"`{ref.display}`"),
+            advice=pattern.advice or self.advice,
+            range=ref.range,
+            leaf=ref.display,
+            fix=self.fix(ref),
+        )
 
-    def match(self, ref: Reference) -> Pattern | None:
-        """The pattern that matches: an exact call pattern first (a table lookup: most
-        references are calls), else the first module, method or access pattern."""
-        exact, others = self._lookup()
-        if ref.called and ref.name in exact:
-            return exact[ref.name]
-        return next((p for p in others if p.matches(ref)), None)
 
-    def _lookup(self) -> tuple[dict[str, Pattern], tuple[Pattern, ...]]:
-        if "_by_name" not in self.__dict__:
-            exact: dict[str, Pattern] = {}
-            for pattern in self.patterns:
+class ReferenceMatcher:
+    """Reference rules with their patterns filed by name. Every pattern's name is a
+    reference's name or a dotted prefix of it (`time.time`, `os.environ`, `pathlib.Path()`),
+    so a reference is compared only with the patterns filed under its prefixes, not with all
+    of them: most references match nothing."""
+
+    def __init__(self, rules: Sequence[ReferenceRule]) -> None:
+        self.rules = rules
+        self._exact: dict[str, list[tuple[int, Pattern]]] = defaultdict(list)  # call patterns
+        self._by_prefix: dict[str, list[tuple[int, int, Pattern]]] = defaultdict(list)
+        for number, rule in enumerate(rules):
+            for index, pattern in enumerate(rule.patterns):
                 if pattern.kind == "call":
-                    exact.setdefault(pattern.name, pattern)
-            self._by_name = (exact, tuple(p for p in self.patterns if p.kind != "call"))
-        return self._by_name
+                    self._exact[pattern.name].append((number, pattern))
+                else:
+                    self._by_prefix[pattern.name].append((number, index, pattern))
+
+    def effects(self, references: Sequence[Reference]) -> list[Effect]:
+        """Per rule (in order), the effects of the references (in order)."""
+        found: list[list[Effect]] = [[] for _ in self.rules]
+        for ref in references:
+            for number, pattern in self._first_matches(ref).items():
+                effect = self.rules[number].effect(ref, pattern)
+                if effect is not None:
+                    found[number].append(effect)
+        return [effect for effects in found for effect in effects]
+
+    def _first_matches(self, ref: Reference) -> dict[int, Pattern]:
+        """Rule number -> its first pattern that matches: an exact call pattern first, else the
+        first module, method or access pattern in the rule's order."""
+        chosen: dict[int, tuple[int, Pattern]] = {}
+        if ref.called:
+            for number, pattern in self._exact.get(ref.name, ()):
+                chosen.setdefault(number, (-1, pattern))
+        name, end = ref.name, 0
+        while end != -1:
+            end = name.find(".", end + 1)
+            for number, index, pattern in self._by_prefix.get(name if end == -1 else name[:end], ()):
+                if (number not in chosen or index < chosen[number][0]) and pattern.matches(ref):
+                    chosen[number] = (index, pattern)
+        return {number: pattern for number, (_, pattern) in chosen.items()}
 
 
 # ---------------------------------------------------------------------------------------------
