@@ -1,0 +1,69 @@
+"""`--jobs`, the progress line and `--quiet`."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import pty
+import subprocess
+import sys
+
+from detlint.output.progress import ProgressLine, progress_for
+from tests.conftest import FIXTURES, REPO
+
+
+def _detlint(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "detlint", "check", *args], cwd=REPO, capture_output=True, text=True, timeout=600
+    )
+
+
+def test_a_process_pool_reports_exactly_what_one_process_does():
+    # The fixtures are a few hundred files: enough to start the pool (more than its threshold).
+    assert len(list(FIXTURES.rglob("*.py"))) > 100
+    serial = _detlint("fixtures", "--select", "ALL", "--no-cache", "--jobs", "1", "--format", "json")
+    parallel = _detlint("fixtures", "--select", "ALL", "--no-cache", "--jobs", "2", "--format", "json")
+    assert serial.returncode == parallel.returncode == 1
+    assert json.loads(serial.stdout)  # findings, not an empty report
+    assert parallel.stdout == serial.stdout
+    assert parallel.stderr == serial.stderr
+
+
+def test_jobs_must_be_a_positive_number():
+    for value in ("0", "-1", "many"):
+        result = _detlint("examples", "--jobs", value)
+        assert result.returncode == 2
+        assert "--jobs" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_quiet_prints_findings_only():
+    loud, quiet = _detlint("examples/orders"), _detlint("examples/orders", "--quiet")
+    assert loud.returncode == quiet.returncode == 1
+    assert quiet.stdout and loud.stdout.startswith(quiet.stdout)
+    assert "Found" in loud.stdout and "Found" not in quiet.stdout
+
+
+def test_no_progress_line_when_stderr_is_not_a_terminal():
+    assert progress_for(io.StringIO(), quiet=False) is None
+    assert "detlint:" not in _detlint("fixtures", "--no-cache", "--exit-zero").stderr
+
+
+def test_progress_line_on_a_terminal():
+    controller, terminal = pty.openpty()
+    os.close(controller)
+    with os.fdopen(terminal, "w") as stream:
+        assert progress_for(stream, quiet=True) is None
+        assert isinstance(progress_for(stream, quiet=False), ProgressLine)
+
+
+def test_progress_line_waits_then_counts_and_is_erased():
+    stream = io.StringIO()
+    line = ProgressLine(stream)
+    line(1, 10)  # the run has only just started: nothing shown
+    assert stream.getvalue() == ""
+    line.start -= ProgressLine.DELAY
+    line(2, 10)
+    line(3, 10)  # too soon after the last redraw
+    line.close()
+    assert stream.getvalue() == "\rdetlint: 2/10 files\r\033[K"
