@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
-from detlint.analysis.extract import extract
 from detlint.analysis.facts import MODULE_SCOPE, Effect, FunctionFacts, ModuleFacts
 from detlint.analysis.index import ProjectIndex, chain_text
 from detlint.analysis.modules import ModuleMap, module_name
@@ -290,6 +289,8 @@ class _Job:
 def _extract_job(job: _Job) -> tuple[ModuleFacts | None, str | None]:
     """Parse one file: its facts, or the one-line error that stopped it. Runs in worker
     processes too, so it returns the error rather than reporting it."""
+    from detlint.analysis.extract import extract  # LibCST, only when something is parsed
+
     try:
         return extract(job.path, job.source, job.module, RuleSet.for_settings(job.settings).tree), None
     except RecursionError:

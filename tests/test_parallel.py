@@ -1,4 +1,4 @@
-"""`--jobs`, the progress line and `--quiet`."""
+"""Speed features users can see: `--jobs`, the progress line, `--quiet`, and warm runs that never load LibCST."""
 
 from __future__ import annotations
 
@@ -51,10 +51,12 @@ def test_no_progress_line_when_stderr_is_not_a_terminal():
 
 def test_progress_line_on_a_terminal():
     controller, terminal = pty.openpty()
-    os.close(controller)
-    with os.fdopen(terminal, "w") as stream:
-        assert progress_for(stream, quiet=True) is None
-        assert isinstance(progress_for(stream, quiet=False), ProgressLine)
+    try:
+        with os.fdopen(terminal, "w") as stream:
+            assert progress_for(stream, quiet=True) is None
+            assert isinstance(progress_for(stream, quiet=False), ProgressLine)
+    finally:
+        os.close(controller)
 
 
 def test_progress_line_waits_then_counts_and_is_erased():
@@ -67,3 +69,16 @@ def test_progress_line_waits_then_counts_and_is_erased():
     line(3, 10)  # too soon after the last redraw
     line.close()
     assert stream.getvalue() == "\rdetlint: 2/10 files\r\033[K"
+
+
+def test_a_warm_run_never_imports_libcst(tmp_path):
+    cache = str(tmp_path / "cache")
+    assert _detlint("examples/orders", "--cache-dir", cache, "--jobs", "1").returncode == 1  # fills the cache
+    probe = (
+        "import sys\n"
+        "from detlint.cli import main\n"
+        f"code = main(['check', 'examples/orders', '--cache-dir', {cache!r}, '--jobs', '1', '-q'])\n"
+        "print(code, 'libcst._nodes.base' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.stdout.splitlines()[-1] == "1 False", result.stdout + result.stderr

@@ -16,7 +16,6 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-import libcst as cst
 from libcst.metadata import CodeRange, PositionProvider
 
 from detlint.analysis.facts import (
@@ -39,7 +38,7 @@ from detlint.analysis.fix_context import (
     exported_names,
     import_statements,
 )
-from detlint.analysis.nodes import child_nodes, is_node, node_fields
+from detlint.analysis.nodes import child_nodes, is_node, node_fields, source_of
 from detlint.analysis.scopes import (
     BUILTINS,
     LITERAL_VALUES,
@@ -59,6 +58,7 @@ from detlint.analysis.scopes import (
 )
 from detlint.analysis.skeleton import SkeletonBuilder
 from detlint.frameworks import temporal
+from detlint.lazy import cst
 from detlint.model import Position, Range
 from detlint.rules.base import TreeRule
 
@@ -329,13 +329,13 @@ class _Extractor:
             return f"{base}()"
         if isinstance(node, cst.BinaryOperation):
             left = self.resolve_expression(node.left)
-            if isinstance(node.operator, SET_OPERATORS) and left in SET_VALUES:
+            if type(node.operator).__name__ in SET_OPERATORS and left in SET_VALUES:
                 return left
             if isinstance(node.operator, cst.Divide) and left in PATH_VALUES:
                 return left
             return None
         if node is not None:
-            return LITERAL_VALUES.get(type(node))
+            return LITERAL_VALUES.get(type(node).__name__)
         return None
 
     def _attribute_of(self, base: str, attribute: str) -> str | None:
@@ -586,7 +586,7 @@ class _Extractor:
     def _argument(self, keyword: str | None, value: cst.BaseExpression) -> Argument:
         return Argument(
             keyword=keyword,
-            source=_shorten(self._source(value)),
+            source=_shorten(source_of(value)),
             value=self.resolve_expression(value),
             range=self.context.range(value),
         )
@@ -701,10 +701,6 @@ class _Extractor:
     def visit_Nonlocal(self, node: cst.Nonlocal) -> bool:
         return False
 
-    _code_module = cst.Module(body=[])
-
-    def _source(self, node: cst.CSTNode) -> str:
-        return self._code_module.code_for_node(node)
 
 
 def _shorten(source: str, limit: int = 120) -> str:

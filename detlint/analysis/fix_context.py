@@ -5,15 +5,16 @@ file imports it, to add an import, and to remove one that a fix leaves unused.""
 from __future__ import annotations
 
 from collections import Counter
-from typing import Callable, Iterable
-
-import libcst as cst
-from libcst.metadata import CodeRange
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from detlint.analysis.facts import ImportStatement
 from detlint.analysis.nodes import child_nodes
 from detlint.analysis.scopes import dotted
+from detlint.lazy import cst
 from detlint.model import Position, Range
+
+if TYPE_CHECKING:
+    from libcst.metadata import CodeRange
 
 
 def import_statements(

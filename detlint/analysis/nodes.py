@@ -9,10 +9,11 @@ whitespace and punctuation: the same nodes in the same order, many times cheaper
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from typing import Iterator
 
-import libcst as cst
+from detlint.lazy import cst
 
 # Fields that hold only whitespace, punctuation or operators: never an expression or statement.
 _SYNTAX_FIELDS = re.compile(
@@ -20,19 +21,20 @@ _SYNTAX_FIELDS = re.compile(
     r"|lines_after|header|footer|newline|operator|^dot$|arrow|asynchronous|^star$|^walrus$"
 )
 
-# Node types whose dataclass fields are not declared in source order.
-_SOURCE_ORDER: dict[type[cst.CSTNode], tuple[str, ...]] = {
-    cst.Arg: ("keyword", "value"),
-    cst.ClassDef: ("decorators", "name", "type_parameters", "bases", "keywords", "body"),
-    cst.FunctionDef: ("decorators", "name", "type_parameters", "params", "returns", "body"),
-    cst.ExceptHandler: ("type", "name", "body"),
-    cst.ExceptStarHandler: ("type", "name", "body"),
-    cst.IfExp: ("body", "test", "orelse"),
-    cst.ImportFrom: ("relative", "module", "names"),
-    cst.MatchCase: ("pattern", "guard", "body"),
-    cst.Parameters: ("posonly_params", "posonly_ind", "params", "star_arg", "kwonly_params", "star_kwarg"),
-    cst.TypeAlias: ("name", "type_parameters", "value"),
-    cst.FormattedStringExpression: ("expression", "format_spec"),
+# Node types whose dataclass fields are not declared in source order. (By name: this module
+# must not touch LibCST when it is imported, see detlint/lazy.py.)
+_SOURCE_ORDER: dict[str, tuple[str, ...]] = {
+    "Arg": ("keyword", "value"),
+    "ClassDef": ("decorators", "name", "type_parameters", "bases", "keywords", "body"),
+    "FunctionDef": ("decorators", "name", "type_parameters", "params", "returns", "body"),
+    "ExceptHandler": ("type", "name", "body"),
+    "ExceptStarHandler": ("type", "name", "body"),
+    "IfExp": ("body", "test", "orelse"),
+    "ImportFrom": ("relative", "module", "names"),
+    "MatchCase": ("pattern", "guard", "body"),
+    "Parameters": ("posonly_params", "posonly_ind", "params", "star_arg", "kwonly_params", "star_kwarg"),
+    "TypeAlias": ("name", "type_parameters", "value"),
+    "FormattedStringExpression": ("expression", "format_spec"),
 }
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -43,7 +45,7 @@ def node_fields(kind: type[cst.CSTNode]) -> tuple[str, ...]:
     """The fields of a node type that can hold expressions or statements, in source order."""
     fields = _FIELDS.get(kind)
     if fields is None:
-        fields = _SOURCE_ORDER.get(kind) or tuple(
+        fields = _SOURCE_ORDER.get(kind.__name__) or tuple(
             f.name for f in dataclasses.fields(kind) if not _SYNTAX_FIELDS.search(f.name)
         )
         _FIELDS[kind] = fields
@@ -89,3 +91,13 @@ def _preorder(node: cst.CSTNode, closed: tuple[type[cst.CSTNode], ...]) -> Itera
         yield child
         if type(child) not in closed:  # concrete classes: no subclasses to miss
             stack.extend([*child_nodes(child)][::-1])
+
+
+def source_of(node: cst.CSTNode) -> str:
+    """The node's source text (as LibCST prints it, with the module's default formatting)."""
+    return _printer().code_for_node(node)
+
+
+@functools.cache
+def _printer() -> cst.Module:
+    return cst.Module(body=[])

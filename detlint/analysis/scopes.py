@@ -12,26 +12,26 @@ import builtins
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Optional, Sequence
 
-import libcst as cst
-
 from detlint.analysis.nodes import child_nodes
+from detlint.lazy import cst
 
 Binding = Optional[str]
 BUILTINS = frozenset(dir(builtins))
 
 # The value a literal or comprehension stands for.
-LITERAL_VALUES: dict[type[cst.CSTNode], str] = {
-    cst.Set: "builtins.set()",
-    cst.SetComp: "builtins.set()",
-    cst.List: "builtins.list()",
-    cst.ListComp: "builtins.list()",
-    cst.Dict: "builtins.dict()",
-    cst.DictComp: "builtins.dict()",
+# (Node types by name: this module must not touch LibCST when it is imported, see detlint/lazy.py.)
+LITERAL_VALUES: dict[str, str] = {
+    "Set": "builtins.set()",
+    "SetComp": "builtins.set()",
+    "List": "builtins.list()",
+    "ListComp": "builtins.list()",
+    "Dict": "builtins.dict()",
+    "DictComp": "builtins.dict()",
 }
 SET_VALUES = frozenset({"builtins.set()", "builtins.frozenset()"})
 # Set methods and operators whose result is again a set.
 SET_RESULT_METHODS = frozenset({"union", "intersection", "difference", "symmetric_difference", "copy"})
-SET_OPERATORS = (cst.BitOr, cst.BitAnd, cst.Subtract, cst.BitXor)
+SET_OPERATORS = frozenset({"BitOr", "BitAnd", "Subtract", "BitXor"})
 # Methods that change a dict or list in place.
 IN_PLACE_METHODS = frozenset(
     {"update", "setdefault", "pop", "popitem", "clear", "append", "extend", "insert", "remove"}

@@ -38,17 +38,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-import libcst as cst
-
 from detlint.analysis.nodes import child_nodes
 from detlint.analysis.scopes import is_constant
 from detlint.frameworks import temporal
+from detlint.lazy import cst
 from detlint.model import Range
 
 Node = dict[str, Any]
 Block = list[Node]
-Resolve = Callable[[Optional[cst.BaseExpression]], Optional[str]]
-Locate = Callable[[cst.CSTNode], Range]
+Resolve = Callable[[Optional["cst.BaseExpression"]], Optional[str]]
+Locate = Callable[["cst.CSTNode"], Range]
 
 MAX_INLINE_DEPTH = 8
 HANDLER_KINDS = {temporal.WORKFLOW_SIGNAL: "signal", temporal.WORKFLOW_QUERY: "query", temporal.WORKFLOW_UPDATE: "update"}
@@ -306,7 +305,7 @@ class _Walker:
             out.append({"op": op, "blocks": blocks, **self.at(node)})
 
     def expression(self, node: cst.CSTNode, out: Block, awaited: bool = False) -> None:
-        if isinstance(node, _INERT):
+        if type(node).__name__ in _INERT:
             return  # runs later, if at all, or calls nothing
         if isinstance(node, cst.Attribute):
             self.expression(node.value, out)
@@ -387,23 +386,26 @@ class _Walker:
         return self.builder._at(node)
 
 
-_INERT = (
-    cst.Lambda,
-    cst.FunctionDef,
-    cst.ClassDef,
-    cst.Name,
-    cst.SimpleString,
-    cst.Integer,
-    cst.Float,
-    cst.Imaginary,
-    cst.Ellipsis,
-    cst.Pass,
-    cst.Break,
-    cst.Continue,
-    cst.Import,
-    cst.ImportFrom,
-    cst.Global,
-    cst.Nonlocal,
+# Nodes the walk never enters or that issue no command, by LibCST class name.
+_INERT = frozenset(
+    {
+        "Lambda",
+        "FunctionDef",
+        "ClassDef",
+        "Name",
+        "SimpleString",
+        "Integer",
+        "Float",
+        "Imaginary",
+        "Ellipsis",
+        "Pass",
+        "Break",
+        "Continue",
+        "Import",
+        "ImportFrom",
+        "Global",
+        "Nonlocal",
+    }
 )
 
 

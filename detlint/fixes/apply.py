@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from detlint.config import SettingsResolver
 from detlint.cache import FactsCache
+from detlint.config import SettingsResolver
 from detlint.engine import Report, check
 from detlint.model import Diagnostic, Edit, Fix, Position
 

@@ -8,7 +8,7 @@ import functools
 from bisect import bisect
 from typing import Sequence
 
-import libcst as cst
+from detlint.lazy import cst
 
 
 @functools.lru_cache(maxsize=512)

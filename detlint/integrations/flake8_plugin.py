@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any, ClassVar, Iterator, Sequence
 
 from detlint import __version__
-from detlint.config import ConfigError, SettingsResolver, display_path
 from detlint.cache import FactsCache
+from detlint.config import ConfigError, SettingsResolver, display_path
 from detlint.engine import PARSE_ERROR, Report, check
 from detlint.integrations import encode_source, project_root
 from detlint.model import Diagnostic

@@ -33,9 +33,9 @@ from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import TextDocument
 
 from detlint import __version__, rule_url
+from detlint.cache import FactsCache
 from detlint.config import ConfigError, SettingsResolver, display_path
 from detlint.discover import is_excluded
-from detlint.cache import FactsCache
 from detlint.engine import PARSE_ERROR, check
 from detlint.integrations import encode_source, project_root
 from detlint.integrations.noqa import noqa_edit

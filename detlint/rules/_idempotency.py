@@ -23,11 +23,10 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-import libcst as cst
-
 from detlint.analysis.facts import FunctionFacts
-from detlint.analysis.nodes import child_nodes
+from detlint.analysis.nodes import child_nodes, source_of
 from detlint.analysis.scopes import is_constant
+from detlint.lazy import cst
 from detlint.model import Severity
 from detlint.rules.base import Role, TreeRule
 
@@ -806,11 +805,6 @@ def id_like(key: str) -> bool:
     return match is not None and normalized(match.group("stem")) not in _PER_ATTEMPT_IDS
 
 
-def source(node: cst.CSTNode) -> str:
-    return _MODULE.code_for_node(node)
-
-
-_MODULE = cst.Module(body=[])
 
 
 class CallName:
@@ -824,5 +818,5 @@ class CallName:
 
 
 def short(node: cst.CSTNode, limit: int = 60) -> str:
-    text = " ".join(source(node).split())
+    text = " ".join(source_of(node).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -19,11 +19,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
-import libcst as cst
-
 from detlint.analysis.nodes import child_nodes, descendants
 from detlint.analysis.scopes import dotted
 from detlint.frameworks import temporal
+from detlint.lazy import cst
 from detlint.rules._workflow import class_body_defs
 from detlint.rules.base import TreeRule
 

@@ -13,10 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
-import libcst as cst
-
-from detlint.analysis.nodes import descendants
+from detlint.analysis.nodes import descendants, source_of
 from detlint.frameworks import temporal
+from detlint.lazy import cst
 
 # Kinds of workflow methods.
 RUN, SIGNAL, QUERY, UPDATE, INIT, VALIDATOR, DYNAMIC_CONFIG, PLAIN = (
@@ -225,12 +224,9 @@ def _flatten(targets: Iterable[cst.BaseExpression]) -> Iterator[cst.BaseExpressi
             yield target
 
 
-_CODE = cst.Module(body=[])
-
-
 def source(node: cst.CSTNode) -> str:
     """The node's source text, shortened for a message."""
-    text = _CODE.code_for_node(node)
+    text = source_of(node)
     return text if len(text) <= 60 else text[:59] + "…"
 
 

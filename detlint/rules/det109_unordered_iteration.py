@@ -1,9 +1,10 @@
-import libcst as cst
+from __future__ import annotations
 
 from detlint.analysis.facts import FixPlan
 from detlint.analysis.fix_context import callee_head
 from detlint.fixes import SAFE, UNSAFE, WORKFLOW
 from detlint.frameworks import temporal
+from detlint.lazy import cst
 from detlint.model import Edit, Severity
 from detlint.rules.base import TreeRule
 

@@ -1,7 +1,8 @@
-import libcst as cst
+from __future__ import annotations
 
 from detlint.analysis.scopes import is_constant
 from detlint.frameworks import temporal
+from detlint.lazy import cst
 from detlint.model import Severity
 from detlint.rules.base import TreeRule
 

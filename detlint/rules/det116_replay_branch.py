@@ -1,13 +1,14 @@
+from __future__ import annotations
+
 from typing import Iterable
 
-import libcst as cst
-
 from detlint.frameworks import temporal
+from detlint.lazy import cst
 from detlint.model import Severity
 from detlint.rules._workflow import is_command
 from detlint.rules.base import TreeRule
 
-_EXITS = (cst.Return, cst.Raise, cst.Continue, cst.Break)
+_EXITS = frozenset({"Return", "Raise", "Continue", "Break"})  # statements, by LibCST class name
 
 
 class ReplayStateBranch(TreeRule):
@@ -115,4 +116,4 @@ def _exits(block: cst.BaseSuite) -> bool:
     statements: Iterable[cst.CSTNode] = block.body
     if isinstance(block, cst.IndentedBlock):
         statements = [s for line in block.body if isinstance(line, cst.SimpleStatementLine) for s in line.body]
-    return any(isinstance(s, _EXITS) for s in statements)
+    return any(type(s).__name__ in _EXITS for s in statements)

@@ -1,10 +1,11 @@
+from __future__ import annotations
+
 import re
 from typing import Iterable, Iterator
 
-import libcst as cst
-
 from detlint.analysis.nodes import child_nodes
 from detlint.frameworks import temporal
+from detlint.lazy import cst
 from detlint.model import Range, Severity
 from detlint.rules.base import TreeRule
 

@@ -1,8 +1,9 @@
-import libcst as cst
+from __future__ import annotations
 
 from detlint.analysis.commands import CommandCall, catalog, is_activity, is_none, retry_policy
 from detlint.analysis.facts import Effect
 from detlint.analysis.index import Node, ProjectIndex
+from detlint.lazy import cst
 from detlint.model import Range, Severity
 from detlint.rules.base import ProjectRule, Role, TreeRule
 

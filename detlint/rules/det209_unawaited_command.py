@@ -1,8 +1,9 @@
-import libcst as cst
+from __future__ import annotations
 
 from detlint.analysis.facts import FixPlan
 from detlint.fixes import UNSAFE
 from detlint.frameworks import temporal
+from detlint.lazy import cst
 from detlint.model import Edit, Range, Severity
 from detlint.rules.base import TreeRule
 

@@ -1,7 +1,8 @@
+from __future__ import annotations
+
 import re
 
-import libcst as cst
-
+from detlint.lazy import cst
 from detlint.rules._idempotency import (
     UNKEYED,
     WRITE_VERBS,

@@ -1,13 +1,13 @@
-import libcst as cst
+from __future__ import annotations
 
-from detlint.analysis.nodes import child_nodes
+from detlint.analysis.nodes import child_nodes, source_of
 from detlint.analysis.scopes import PATH_VALUES
+from detlint.lazy import cst
 from detlint.rules._idempotency import (
     INTERPOLATION,
     ActivityFlowRule,
     CallName,
     argument,
-    source,
 )
 
 # Functions that open a file with the mode as their second argument.
@@ -124,7 +124,7 @@ class AppendWrite(ActivityFlowRule):
 
     def _reads_itself(self, node: cst.Call, receiver: cst.BaseExpression) -> bool:
         """`p.write_text(p.read_text() + x)`: the data depends on what the file holds."""
-        wanted = source(receiver)
+        wanted = source_of(receiver)
         for arg in node.args:
             stack: list[cst.CSTNode] = [arg.value]
             while stack:
@@ -133,7 +133,7 @@ class AppendWrite(ActivityFlowRule):
                     isinstance(current, cst.Call)
                     and isinstance(current.func, cst.Attribute)
                     and current.func.attr.value in ("read_text", "read_bytes")
-                    and source(current.func.value) == wanted
+                    and source_of(current.func.value) == wanted
                 ):
                     return True
                 stack.extend(child_nodes(current))

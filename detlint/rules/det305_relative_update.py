@@ -1,9 +1,10 @@
-import libcst as cst
+from __future__ import annotations
 
+from detlint.lazy import cst
 from detlint.rules._idempotency import (
     REDIS_PREFIXES,
-    StoreFlowRule,
     CallName,
+    StoreFlowRule,
     argument,
     method_name,
     relative_assignments,

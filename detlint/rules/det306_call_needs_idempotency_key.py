@@ -1,7 +1,8 @@
+from __future__ import annotations
+
 import re
 
-import libcst as cst
-
+from detlint.lazy import cst
 from detlint.rules._idempotency import UNKEYED, ActivityFlowRule, keyword, positional, short
 
 _KEY_ARGUMENT = "idempotency_key"

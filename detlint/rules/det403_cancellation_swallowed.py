@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-import libcst as cst
-
 from detlint.analysis.nodes import own_descendants
 from detlint.frameworks import temporal
+from detlint.lazy import cst
 from detlint.model import Severity
 from detlint.rules._workflow import resolves_to
 from detlint.rules.base import TreeRule

@@ -2,19 +2,19 @@ from __future__ import annotations
 
 from typing import Iterator
 
-import libcst as cst
-
 from detlint.analysis.nodes import child_nodes, descendants
 from detlint.analysis.scopes import dotted
 from detlint.frameworks import temporal
+from detlint.lazy import cst
 from detlint.model import Severity
 from detlint.rules._workflow import WorkflowClass, is_command, resolves_to
 from detlint.rules.base import TreeRule
 
 # Iterators that never end.
 _ENDLESS = frozenset({"itertools.count", "itertools.cycle"})
-_COUNTERS = (cst.AddAssign, cst.SubtractAssign)
-_ORDERINGS = (cst.LessThan, cst.LessThanEqual, cst.GreaterThan, cst.GreaterThanEqual)
+# Operators by LibCST class name.
+_COUNTERS = frozenset({"AddAssign", "SubtractAssign"})
+_ORDERINGS = frozenset({"LessThan", "LessThanEqual", "GreaterThan", "GreaterThanEqual"})
 
 
 class UnboundedHistory(TreeRule):
@@ -168,7 +168,7 @@ def _bounding(test: cst.BaseExpression, loop: cst.While, ctx) -> bool:
     if isinstance(test, cst.BooleanOperation):
         left, right = _bounding(test.left, loop, ctx), _bounding(test.right, loop, ctx)
         return (left or right) if isinstance(test.operator, cst.And) else (left and right)
-    if not isinstance(test, cst.Comparison) or not all(isinstance(c.operator, _ORDERINGS) for c in test.comparisons):
+    if not isinstance(test, cst.Comparison) or not all(type(c.operator).__name__ in _ORDERINGS for c in test.comparisons):
         return False
     sides = [test.left, *(c.comparator for c in test.comparisons)]
     counters = _counters(loop)
@@ -188,7 +188,7 @@ def _counters(loop: cst.While) -> set[str]:
     """Names the loop body counts with (`n += 1`) and lists it appends to (`len:results`)."""
     found: set[str] = set()
     for n in descendants(loop.body):
-        if isinstance(n, cst.AugAssign) and isinstance(n.operator, _COUNTERS):
+        if isinstance(n, cst.AugAssign) and type(n.operator).__name__ in _COUNTERS:
             found.add(_key(n.target))
         elif (
             isinstance(n, cst.Call)

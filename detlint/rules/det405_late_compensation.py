@@ -1,5 +1,6 @@
-import libcst as cst
+from __future__ import annotations
 
+from detlint.lazy import cst
 from detlint.model import Severity
 from detlint.rules._saga import SagaRule
 

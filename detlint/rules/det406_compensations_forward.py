@@ -1,7 +1,8 @@
-import libcst as cst
+from __future__ import annotations
 
 from detlint.analysis.facts import FixPlan
 from detlint.fixes import UNSAFE
+from detlint.lazy import cst
 from detlint.model import Edit, Range, Severity
 from detlint.rules._saga import SagaRule
 

@@ -2,10 +2,9 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-import libcst as cst
-
 from detlint.analysis.facts import ClassFacts, FunctionFacts, ModuleFacts
 from detlint.frameworks import temporal
+from detlint.lazy import cst
 from detlint.model import Diagnostic, Severity
 from detlint.rules._workflow import RUN, WorkflowClass
 from detlint.rules.base import ProjectRule, Role, TreeRule

@@ -2,10 +2,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-import libcst as cst
-
 from detlint.analysis.nodes import child_nodes, own_descendants
 from detlint.frameworks import temporal
+from detlint.lazy import cst
 from detlint.model import Severity
 from detlint.rules._workflow import (
     RUN,

@@ -4,10 +4,9 @@ import builtins
 from dataclasses import dataclass
 from typing import Iterator
 
-import libcst as cst
-
 from detlint.analysis.nodes import child_nodes
 from detlint.frameworks import temporal
+from detlint.lazy import cst
 from detlint.model import Severity
 from detlint.rules._workflow import (
     DYNAMIC_CONFIG,

@@ -1,7 +1,8 @@
-import libcst as cst
+from __future__ import annotations
 
 from detlint.analysis.nodes import descendants
 from detlint.frameworks import temporal
+from detlint.lazy import cst
 from detlint.model import Severity
 from detlint.rules._workflow import SIGNAL, UPDATE, WorkflowClass, resolves_to
 from detlint.rules.base import TreeRule

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from detlint.analysis.extract import extract
 from detlint.analysis.facts import ModuleFacts
 from detlint.analysis.index import ProjectIndex
 from detlint.analysis.skeleton import Node
@@ -164,6 +163,8 @@ class GitBaseline(Baseline):
             text = self.old_text(module.path)
             if text is None:
                 continue
+            from detlint.analysis.extract import extract  # LibCST, only when something is parsed
+
             old = extract(module.path, text, module.module, ())
             old_modules.append(old)
             settings_by_path[module.path] = settings_of(module)
