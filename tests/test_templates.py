@@ -8,6 +8,7 @@ them. (Their behaviour on a real Temporal server: tests/integration/test_templat
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -134,3 +135,47 @@ def test_a_built_wheel_ships_the_templates(tmp_path):
     shipped = set(zipfile.ZipFile(wheel).namelist())
     expected = {path.relative_to(REPO).as_posix() for path in template_files()}
     assert expected <= shipped, sorted(expected - shipped)
+
+
+def test_the_versioned_change_is_what_det501_asks_for(tmp_path):
+    """With v1 locked (`detlint lock`), the patched v2 passes and the same change without its
+    `workflow.patched` guard is DET501."""
+    assert main(["new", "versioned", str(tmp_path)]) == 0
+    package = tmp_path / "versioned"
+    current = (package / "workflows.py").read_text()
+    v1 = (package / "workflows_v1.py").read_text().replace("class ShipOrderV1", "class ShipOrder")
+    (package / "workflows_v1.py").unlink()
+    (package / "test_versioned.py").unlink()
+    (package / "workflows.py").write_text(v1)
+
+    def detlint(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "detlint", *args], cwd=tmp_path, capture_output=True, text=True, timeout=120
+        )
+
+    assert detlint("lock", "versioned").returncode == 0
+    (package / "workflows.py").write_text(current)
+    patched = detlint("check", "--select", "ALL", "versioned")
+    assert patched.returncode == 0, patched.stdout
+    guard = '        if workflow.patched("fraud-check"):\n            await'
+    assert guard in current
+    (package / "workflows.py").write_text(current.replace(guard, "        await"))
+    unpatched = detlint("check", "--select", "ALL", "--format", "json", "versioned")
+    assert unpatched.returncode == 1
+    assert [finding["code"] for finding in json.loads(unpatched.stdout)] == ["DET501"]
+
+
+def test_the_readme_lists_the_templates_as_detlint_new_does(capsys):
+    assert main(["new", "--list"]) == 0
+    listing = capsys.readouterr().out
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("## Templates", 1)[1].split("\n## ", 1)[0]
+    assert f"$ detlint new --list\n{listing}" in section
+
+
+def test_every_template_has_a_pattern_page():
+    index = (REPO / "docs" / "patterns" / "README.md").read_text()
+    for name in NAMES:
+        page = REPO / "docs" / "patterns" / f"{name}.md"
+        assert page.is_file() and f"detlint new {name}" in page.read_text()
+        assert f"]({name}.md)" in index
