@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
@@ -30,7 +31,7 @@ REQUEST = ApprovalRequest(
 )  # fmt: skip
 
 
-async def _notices(env: WorkflowEnvironment, handle: WorkflowHandle) -> list[str]:
+async def _notices(env: WorkflowEnvironment, handle: WorkflowHandle[Any, Any]) -> list[str]:
     """The recipients of the notifications the workflow sent, in order."""
     history = await handle.fetch_history()
     payloads = [
@@ -42,7 +43,7 @@ async def _notices(env: WorkflowEnvironment, handle: WorkflowHandle) -> list[str
     return [notice.recipient for notice in notices]
 
 
-async def _lasted(handle: WorkflowHandle) -> timedelta:
+async def _lasted(handle: WorkflowHandle[Any, Any]) -> timedelta:
     """From the workflow's start to its end, in (skipped) server time."""
     events = (await handle.fetch_history()).events
     return events[-1].event_time.ToDatetime() - events[0].event_time.ToDatetime()

@@ -11,8 +11,9 @@ import asyncio
 import shutil
 import sys
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from temporalio import activity
@@ -46,7 +47,7 @@ async def refund_fails(order: Order) -> None:
     raise ApplicationError(f"the payment service refused to refund {order.order_id}", non_retryable=True)
 
 
-async def _scheduled_activities(handle: WorkflowHandle) -> list[str]:
+async def _scheduled_activities(handle: WorkflowHandle[Any, Any]) -> list[str]:
     history = await handle.fetch_history()
     return [
         event.activity_task_scheduled_event_attributes.activity_type.name
@@ -55,7 +56,7 @@ async def _scheduled_activities(handle: WorkflowHandle) -> list[str]:
     ]
 
 
-async def _run(client: Client, activities: list[Callable[..., Awaitable[object]]]) -> tuple[WorkflowHandle, object]:
+async def _run(client: Client, activities: Sequence[Callable[..., Any]]) -> tuple[WorkflowHandle[Any, Any], object]:
     """Runs one order with these activities; returns its handle and its result or failure."""
     task_queue = f"order-saga-test-{uuid.uuid4()}"
     async with Worker(client, task_queue=task_queue, workflows=[OrderSaga], activities=activities):

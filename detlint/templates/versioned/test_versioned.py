@@ -14,6 +14,7 @@ import sys
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
@@ -24,10 +25,10 @@ from .workflows import ShipOrder
 from .workflows_v1 import ShipOrderV1
 
 SHIPMENT = Shipment("order-1", "1 Main St", 1200)
-ACTIVITIES = [pack_order, check_fraud, ship_order]
+ACTIVITIES: list[Callable[..., Any]] = [pack_order, check_fraud, ship_order]
 
 
-async def _scheduled_activities(handle: WorkflowHandle) -> list[str]:
+async def _scheduled_activities(handle: WorkflowHandle[Any, Any]) -> list[str]:
     history = await handle.fetch_history()
     return [
         event.activity_task_scheduled_event_attributes.activity_type.name
