@@ -1,4 +1,5 @@
-"""The command line: `detlint check`, `detlint lock`, `detlint rules`, `detlint rule CODE`, `detlint lsp`.
+"""The command line: `detlint check`, `detlint lock`, `detlint rules`, `detlint rule CODE`, `detlint lsp`,
+`detlint new TEMPLATE`.
 
 Exit codes as ruff: 0 no findings (or --exit-zero), 1 findings, 2 usage, configuration or
 internal error.
@@ -107,6 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
     lsp_parser = commands.add_parser("lsp", help="run the language server on stdin/stdout")
     lsp_parser.add_argument("--debounce", type=float, default=0.3, metavar="SECONDS", help="wait after a change")
 
+    new_parser = commands.add_parser("new", help="write a reference pattern template: workflow, activities, worker, test")
+    new_parser.add_argument("template", nargs="?", metavar="TEMPLATE", help="the template's name (see --list)")
+    new_parser.add_argument("dest", nargs="?", type=Path, default=Path("."), metavar="DEST", help="default: .")
+    new_parser.add_argument("--list", action="store_true", help="list the templates")
+    new_parser.add_argument("--force", action="store_true", help="overwrite files that exist")
+
     commands.add_parser("rules", help="list every rule")
     rule_parser = commands.add_parser("rule", help="explain one rule")
     rule_parser.add_argument("code", type=str.upper)
@@ -123,6 +130,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _serve(args)
     if args.command == "lock":
         return _lock(args)
+    if args.command == "new":
+        from detlint.scaffold import new_command
+
+        return new_command(args)
     return _check(args)
 
 

