@@ -23,7 +23,6 @@ from detlint.analysis.facts import ModuleFacts
 from detlint.config import Settings
 
 CacheKey = tuple[str, Settings, bytes]  # module name, settings, source
-FOLDER = ".detlint_cache"
 
 
 class FactsCache:

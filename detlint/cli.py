@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Sequence
 
 from detlint import __version__
-from detlint.cache import FOLDER as CACHE_FOLDER
 from detlint.cache import FactsCache
 from detlint.config import ConfigError, SettingsResolver
 from detlint.discover import is_excluded
@@ -102,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--quiet", "-q", action="store_true", help="print findings only: no progress line and no summary"
     )
     check_parser.add_argument(
-        "--cache-dir", type=Path, default=Path(CACHE_FOLDER), help=f"where to keep parsed facts (default: {CACHE_FOLDER})"
+        "--cache-dir", type=Path, help="where to keep parsed facts (default: the `cache-dir` setting, .detlint_cache)"
     )
 
     lsp_parser = commands.add_parser("lsp", help="run the language server on stdin/stdout")
@@ -152,7 +151,7 @@ def _check(args: argparse.Namespace) -> int:
         paths = args.paths
         if args.force_exclude:
             paths = [path for path in paths if not is_excluded(path, resolver, cwd=cwd)]
-        cache = None if args.no_cache else FactsCache(cwd / args.cache_dir)
+        cache = None if args.no_cache else FactsCache(_cache_folder(args.cache_dir, resolver, cwd))
         baseline = GitBaseline(args.base, cwd) if args.base is not None else None
         progress = progress_for(sys.stderr, args.quiet)
         try:
@@ -210,6 +209,13 @@ def _check(args: argparse.Namespace) -> int:
     if report.errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if diagnostics and not args.exit_zero else EXIT_CLEAN
+
+
+def _cache_folder(given: Path | None, resolver: SettingsResolver, cwd: Path) -> Path:
+    if given is not None:
+        return cwd / given
+    settings = resolver.for_path(cwd / "-")  # the configuration governing the folder detlint runs in
+    return settings.root / settings.cache_dir
 
 
 def _lock(args: argparse.Namespace) -> int:

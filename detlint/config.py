@@ -105,6 +105,7 @@ class Settings:
     src: tuple[str, ...] = ()
     idempotency_headers: tuple[str, ...] = DEFAULT_IDEMPOTENCY_HEADERS
     idempotency_required_calls: tuple[str, ...] = DEFAULT_IDEMPOTENCY_REQUIRED_CALLS
+    cache_dir: str = ".detlint_cache"
     # What relative paths given to is_excluded / is_ignored_for are relative to. Callers such as
     # the engine run with an explicit cwd that need not be the process's; None = the process's.
     cwd: Path | None = None
@@ -632,6 +633,13 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
             key, pattern=_CALL_PATTERN,
             problem="is not a dotted Python name (segments may be '*', or end in '()')",
         ),
+    ),
+    ConfigKey(
+        "cache-dir", "path",
+        "Where `detlint check` keeps the facts of the files it parsed, relative to the folder of "
+        "this file (as ruff's `cache-dir`). Read from the configuration of the folder detlint "
+        "runs in; `--cache-dir` wins, `--no-cache` turns the cache off.",
+        lambda check, key: check.string(key, "a path"),
     ),
 )  # fmt: skip
 

@@ -102,3 +102,19 @@ def test_a_warm_run_never_imports_libcst(tmp_path):
     )
     result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert result.stdout.splitlines()[-1] == "1 False", result.stdout + result.stderr
+
+
+def test_cache_dir_setting_and_flag(tmp_path):
+    (tmp_path / "orders.py").write_text(WORKFLOW_WITHOUT_TIMEOUT)
+    (tmp_path / "pyproject.toml").write_text('[tool.detlint]\ncache-dir = "build/detlint-cache"\n')
+    run = lambda *args: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "detlint", "check", ".", *args], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert run().returncode == 1
+    assert (tmp_path / "build" / "detlint-cache" / ".gitignore").read_text().endswith("*\n")
+    assert not (tmp_path / ".detlint_cache").exists()
+    assert run("--cache-dir", "elsewhere").returncode == 1
+    assert (tmp_path / "elsewhere" / "CACHEDIR.TAG").exists()
+    (tmp_path / "pyproject.toml").write_text("[tool.detlint]\ncache-dir = 3\n")
+    broken = run()
+    assert broken.returncode == 2 and "cache-dir" in broken.stderr and "Traceback" not in broken.stderr
