@@ -6,6 +6,7 @@ import io
 import json
 import os
 import pty
+import shutil
 import subprocess
 import sys
 
@@ -88,20 +89,23 @@ class Orders:
 
 
 def test_a_warm_run_never_imports_libcst(tmp_path):
-    # (Writing a fix's edits that remove an import still parses that import line with LibCST.)
-    (tmp_path / "orders.py").write_text(WORKFLOW_WITHOUT_TIMEOUT)
+    # examples/orders has findings with fixes that add and remove imports: writing those edits
+    # needs no syntax tree either.
+    shutil.copytree(REPO / "examples" / "orders", tmp_path / "orders")
     first = subprocess.run(
         [sys.executable, "-m", "detlint", "check", ".", "--jobs", "1"], cwd=tmp_path, capture_output=True, text=True
     )
-    assert first.returncode == 1 and "DET201" in first.stdout  # and the cache is filled
+    assert first.returncode == 1 and "DET102" in first.stdout  # and the cache is filled
     probe = (
         "import sys\n"
         "from detlint.cli import main\n"
-        "code = main(['check', '.', '--jobs', '1', '-q'])\n"
+        "code = main(['check', '.', '--jobs', '1', '--format', 'json'])\n"
         "print(code, 'libcst._nodes.base' in sys.modules)\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert result.stdout.splitlines()[-1] == "1 False", result.stdout + result.stderr
+    *report, verdict = result.stdout.splitlines()
+    assert verdict == "1 False", result.stdout + result.stderr
+    assert any(finding["fix"] for finding in json.loads("\n".join(report)))
 
 
 def test_cache_dir_setting_and_flag(tmp_path):

@@ -1,14 +1,13 @@
-"""Rewrite one top-level import line (its text, as `ImportStatement.source` holds it) with
-LibCST: add a name to a `from X import ...`, or remove names. The line keeps its formatting,
-its parentheses and its trailing comment."""
+"""Rewrite one top-level import line (its text, as `ImportStatement.source` holds it): add a
+name to a `from X import ...`, or remove names. Everything else in the line (its formatting,
+parentheses, separators and trailing comment) is kept byte for byte: the edits are cuts and
+insertions at the positions Python's own parser gives each statement and name."""
 
 from __future__ import annotations
 
+import ast
 import functools
 from bisect import bisect
-from typing import Sequence
-
-from detlint.lazy import cst
 
 
 @functools.lru_cache(maxsize=512)
@@ -16,59 +15,89 @@ def with_name(source: str, name: str) -> str | None:
     """`from temporalio import activity` + `workflow` -> `from temporalio import activity,
     workflow`; at its sorted place when the names are sorted, else last. None when the line
     is not one such statement."""
-    module = cst.parse_module(source)
-    line = module.body[0] if module.body else None
-    if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+    line = _Line.parse(source)
+    if line is None or len(line.statements) != 1:
         return None
-    statement = line.body[0]
-    if not isinstance(statement, cst.ImportFrom) or isinstance(statement.names, cst.ImportStar):
+    statement = line.statements[0]
+    if not isinstance(statement, ast.ImportFrom) or statement.names[0].name == "*":
         return None
-    aliases = list(statement.names)
-    names = [_bound(alias) for alias in aliases]
+    names = [_bound(alias) for alias in statement.names]
     if name in names:
         return None
+    spans = [line.span(alias) for alias in statement.names]
+    separator = line.text[spans[0][1] : spans[1][0]] if len(spans) > 1 else b", "
     index = bisect(names, name) if names == sorted(names) else len(names)
-    aliases.insert(index, cst.ImportAlias(name=cst.Name(name)))
-    updated = statement.with_changes(names=_commas(aliases, statement.names))
-    return module.with_changes(body=[line.with_changes(body=[updated])]).code
+    if index < len(spans):
+        return line.edit(spans[index][0], spans[index][0], name.encode() + separator)
+    return line.edit(spans[-1][1], spans[-1][1], separator + name.encode())
 
 
 @functools.lru_cache(maxsize=512)
 def without_names(source: str, names: tuple[str, ...]) -> str:
     """The line without the aliases that bind `names`; "" when nothing is left of it."""
-    module = cst.parse_module(source)
-    line = module.body[0]
-    assert isinstance(line, cst.SimpleStatementLine)
-    kept: list[cst.BaseSmallStatement] = []
-    for statement in line.body:
-        if isinstance(statement, (cst.Import, cst.ImportFrom)) and not isinstance(statement.names, cst.ImportStar):
-            aliases = [alias for alias in statement.names if _bound(alias) not in names]
-            if not aliases:
-                continue
-            if len(aliases) != len(statement.names):
-                statement = statement.with_changes(names=_commas(aliases, statement.names))
-        kept.append(statement)
-    if not kept:
-        return ""
-    kept[-1] = kept[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
-    return module.with_changes(body=[line.with_changes(body=kept)]).code
+    while True:
+        line = _Line.parse(source)
+        assert line is not None
+        cut = line.first_cut(names)
+        if cut is None:
+            return source
+        source = line.edit(*cut, b"")
+        if not source.strip() or _Line.parse(source) is None:
+            return ""
 
 
-def _bound(alias: cst.ImportAlias) -> str:
+def _bound(alias: ast.alias) -> str:
     """The name an alias binds: `b` for `a as b`, `a` for `a.c`."""
-    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-        return alias.asname.name.value
-    node = alias.name
-    while isinstance(node, cst.Attribute):
-        node = node.value
-    return node.value if isinstance(node, cst.Name) else ""
+    return alias.asname or alias.name.split(".")[0]
 
 
-def _commas(aliases: list[cst.ImportAlias], original: Sequence[cst.ImportAlias]) -> list[cst.ImportAlias]:
-    """Separators as the original line writes them between names, and its trailing comma."""
-    separators = [alias.comma for alias in original[:-1] if isinstance(alias.comma, cst.Comma)]
-    separator = separators[0] if separators else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-    trailing = original[-1].comma
-    return [
-        alias.with_changes(comma=separator if i < len(aliases) - 1 else trailing) for i, alias in enumerate(aliases)
-    ]
+class _Line:
+    def __init__(self, text: bytes, statements: list[ast.stmt]) -> None:
+        self.text = text
+        self.statements = statements
+        self.starts = [0]
+        for piece in text.splitlines(keepends=True):
+            self.starts.append(self.starts[-1] + len(piece))
+
+    @classmethod
+    def parse(cls, source: str) -> _Line | None:
+        text = source.encode()
+        try:
+            module = ast.parse(text)
+        except SyntaxError:
+            return None
+        statements = module.body
+        if not statements or not all(isinstance(s, (ast.Import, ast.ImportFrom)) for s in statements):
+            return None
+        return cls(text, statements)
+
+    def span(self, node: ast.stmt | ast.alias) -> tuple[int, int]:
+        """Byte offsets (ast columns count UTF-8 bytes)."""
+        return self.starts[node.lineno - 1] + node.col_offset, self.starts[node.end_lineno - 1] + node.end_col_offset
+
+    def first_cut(self, names: tuple[str, ...]) -> tuple[int, int] | None:
+        """The bytes to cut for the first alias that binds one of `names`: with the separator
+        after it, or before it when it is the last; the whole statement (with its `;`) when
+        it is the statement's only alias."""
+        for position, statement in enumerate(self.statements):
+            aliases = statement.names
+            if aliases[0].name == "*":
+                continue
+            for index, alias in enumerate(aliases):
+                if _bound(alias) not in names:
+                    continue
+                if len(aliases) == 1:
+                    return self._cut(self.statements, position)
+                return self._cut(aliases, index)
+        return None
+
+    def _cut(self, nodes: list, index: int) -> tuple[int, int]:
+        start, end = self.span(nodes[index])
+        if index + 1 < len(nodes):
+            return start, self.span(nodes[index + 1])[0]
+        if index > 0:
+            return self.span(nodes[index - 1])[1], end
+        return start, end
+
+    def edit(self, start: int, end: int, insert: bytes) -> str:
+        return (self.text[:start] + insert + self.text[end:]).decode()
