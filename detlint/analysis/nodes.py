@@ -74,17 +74,18 @@ def is_node(kind: type) -> bool:
 def descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """Every node below `node` in source order, nested functions and lambdas included (they
     run as part of the workflow), nested classes excluded."""
-    return _preorder(node, (cst.ClassDef,))
+    return walk_below(node, (cst.ClassDef,))
 
 
 def own_descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """Every node below `node` that belongs to the same function: no nested def or class."""
-    return _preorder(node, (cst.FunctionDef, cst.ClassDef))
+    return walk_below(node, (cst.FunctionDef, cst.ClassDef))
 
 
-def _preorder(node: cst.CSTNode, closed: tuple[type[cst.CSTNode], ...]) -> Iterator[cst.CSTNode]:
-    """The nodes below `node`, not entering `closed` ones; a stack, not recursion, so that
-    deeply nested code cannot exhaust Python's recursion limit."""
+def walk_below(node: cst.CSTNode, closed: tuple[type[cst.CSTNode], ...] = ()) -> Iterator[cst.CSTNode]:
+    """The nodes below `node` in source order, not entering `closed` ones (concrete node
+    classes); a stack, not recursion, so that deeply nested code cannot exhaust Python's
+    recursion limit."""
     stack = [*child_nodes(node)][::-1]
     while stack:
         child = stack.pop()

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from detlint.analysis.nodes import child_nodes, descendants
+from detlint.analysis.nodes import child_nodes, descendants, walk_below
 from detlint.analysis.scopes import dotted
 from detlint.frameworks import temporal
 from detlint.lazy import cst
@@ -160,10 +160,7 @@ def _is_step(statement: cst.CSTNode, ctx) -> bool:
 
 
 def _running(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    for child in child_nodes(node):
-        yield child
-        if not isinstance(child, (cst.Lambda, cst.FunctionDef, cst.ClassDef)):
-            yield from _running(child)
+    return walk_below(node, (cst.Lambda, cst.FunctionDef, cst.ClassDef))
 
 
 def _late_registrations(block: cst.BaseSuite, containers: set[str], ctx) -> Iterator[cst.Call]:

@@ -6,7 +6,7 @@ from detlint.lazy import cst
 from detlint.model import Severity
 from detlint.rules.base import TreeRule
 
-_PASS_THROUGH = f"move it into `with workflow.unsafe.imports_passed_through():`, or into an activity module"
+_PASS_THROUGH = "move it into `with workflow.unsafe.imports_passed_through():`, or into an activity module"
 
 
 class ImportInWorkflow(TreeRule):

@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Iterator
 
-from detlint.analysis.nodes import child_nodes
+from detlint.analysis.nodes import child_nodes, walk_below
 from detlint.frameworks import temporal
 from detlint.lazy import cst
 from detlint.model import Range, Severity
@@ -227,7 +227,7 @@ def _is_lifecycle_flag(path: str) -> bool:
 
 def _asks_for_continue_as_new(condition: cst.BaseExpression, ctx) -> bool:
     return any(
-        isinstance(n, cst.Attribute) and n.attr.value == "is_continue_as_new_suggested" for n in _descendants(condition)
+        isinstance(n, cst.Attribute) and n.attr.value == "is_continue_as_new_suggested" for n in walk_below(condition)
     )
 
 
@@ -244,11 +244,6 @@ def _overlap(read: str, written: str) -> bool:
     """`state` written covers `state.done` read, and `state.done` written changes `state` read."""
     return read == written or read.startswith(written + ".") or written.startswith(read + ".")
 
-
-def _descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    for child in child_nodes(node):
-        yield child
-        yield from _descendants(child)
 
 
 def _path(node: cst.BaseExpression) -> tuple[str, cst.BaseExpression] | None:
@@ -275,7 +270,7 @@ def _attribute_paths(node: cst.CSTNode) -> Iterator[tuple[str, cst.Name]]:
         if found is not None:
             yield found  # type: ignore[misc]
             # Subscripts inside the path (`self.items[self.k]`) hold reads of their own.
-            for part in _descendants(node):
+            for part in walk_below(node):
                 if isinstance(part, cst.SubscriptElement):
                     yield from _attribute_paths(part)
             return
@@ -290,7 +285,7 @@ def _paths_read(body: cst.CSTNode, receiver: str) -> set[str]:
 def _paths_written(body: cst.CSTNode, receiver: str) -> Iterable[str]:
     """Attribute paths a handler assigns (`self.x = ...`, `self.x[k] = ...`, `self.s.done +=
     ...`) or changes in place (`self.x.append(...)`)."""
-    for n in _descendants(body):
+    for n in walk_below(body):
         targets: list[cst.BaseExpression] = []
         if isinstance(n, cst.Assign):
             targets = [t.target for t in n.targets]

@@ -4,7 +4,7 @@ import builtins
 from dataclasses import dataclass
 from typing import Iterator
 
-from detlint.analysis.nodes import child_nodes
+from detlint.analysis.nodes import child_nodes, walk_below
 from detlint.frameworks import temporal
 from detlint.lazy import cst
 from detlint.model import Severity
@@ -255,7 +255,7 @@ def _guarded_calls(view: WorkflowClass) -> set[int]:
     guarded: set[int] = set()
     for method in view.methods.values():
         for node in _try_bodies(method.node.body):
-            guarded.update(id(n) for n in [node, *_all(node)] if isinstance(n, cst.Call))
+            guarded.update(id(n) for n in [node, *walk_below(node)] if isinstance(n, cst.Call))
     return guarded
 
 
@@ -266,11 +266,6 @@ def _try_bodies(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         if not isinstance(child, cst.ClassDef):
             yield from _try_bodies(child)
 
-
-def _all(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    for child in child_nodes(node):
-        yield child
-        yield from _all(child)
 
 
 class _ModuleClasses:
