@@ -133,6 +133,7 @@ class _Run:
         self.module_map = ModuleMap()
         self._located: dict[tuple[tuple[Path, ...], str], Path | None] = {}  # (folders, module) -> file
         self._listings: dict[Path, frozenset[str]] = {}
+        self._packages: dict[Path, tuple[str, ...]] = {}  # folder -> its package name, for module_name
 
     def check(self, paths: Sequence[Path], context: Sequence[Path], parser: _Parser) -> Report:
         discovery = discover(paths, self.resolver, cwd=self.cwd)
@@ -161,7 +162,7 @@ class _Run:
 
     def _map(self, path: Path) -> None:
         settings = self.resolver.for_path(path)
-        self.module_map.add(module_name(self.cwd / path, _source_roots(settings)), path)
+        self.module_map.add(module_name(self.cwd / path, _source_roots(settings), self._packages), path)
 
     def _project_files(self, module: str, importer: ModuleFacts) -> list[Path]:
         """The project's files for a module that `importer` imports, found as Python would find
@@ -242,7 +243,7 @@ class _Run:
             except OSError as error:
                 self.report.errors.append(f"{path}: cannot read: {error.strerror or error}")
                 return None
-        return _Job(path, module_name(self.cwd / path, _source_roots(settings)), settings, source)
+        return _Job(path, module_name(self.cwd / path, _source_roots(settings), self._packages), settings, source)
 
     # -- findings ---------------------------------------------------------------------------
 

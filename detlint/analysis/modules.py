@@ -7,13 +7,17 @@ from collections import defaultdict
 from pathlib import Path
 
 
-def module_name(path: Path, source_roots: tuple[Path, ...] = ()) -> str:
+def module_name(
+    path: Path, source_roots: tuple[Path, ...] = (), packages: dict[Path, tuple[str, ...]] | None = None
+) -> str:
     """The name Python imports `path` by.
 
     Inside one of the configured `source_roots` (ruff's `src`), the path relative to the
     deepest root containing it (namespace packages need no `__init__.py`). Elsewhere, the
     package folders around the file: `pkg/sub/mod.py` -> `pkg.sub.mod` while the folders hold
     an `__init__.py`; `pkg/__init__.py` -> `pkg`; a script outside packages -> its stem.
+    `packages` remembers each folder's package name between calls (within one run: a folder
+    may become a package between runs).
     """
     path = Path(os.path.abspath(path))
     containing = [root for root in source_roots if path.is_relative_to(root)]
@@ -24,14 +28,24 @@ def module_name(path: Path, source_roots: tuple[Path, ...] = ()) -> str:
             parts.pop()
         if parts:
             return ".".join(parts)
-    parts = [] if path.stem == "__init__" else [path.stem]
-    folder = path.parent
-    while (folder / "__init__.py").is_file() or (folder / "__init__.pyi").is_file():
-        parts.insert(0, folder.name)
-        if folder.parent == folder:
-            break
-        folder = folder.parent
+    parts = [*_package(path.parent, {} if packages is None else packages)]
+    if path.stem != "__init__":
+        parts.append(path.stem)
     return ".".join(parts) or path.stem
+
+
+def _package(folder: Path, known: dict[Path, tuple[str, ...]]) -> tuple[str, ...]:
+    """The package a folder is (its dotted parts), or () when it holds no `__init__.py`."""
+    found = known.get(folder)
+    if found is None:
+        if not ((folder / "__init__.py").is_file() or (folder / "__init__.pyi").is_file()):
+            found = ()
+        elif folder.parent == folder:
+            found = (folder.name,)
+        else:
+            found = (*_package(folder.parent, known), folder.name)
+        known[folder] = found
+    return found
 
 
 class ModuleMap:
