@@ -474,6 +474,7 @@ def main(argv: list[str] | None = None) -> int:
             for family, t in {name.partition("-")[0]: t for name, t in selected.items() if t.command}.items()
         ),
     ]
+    print("\n".join(out), flush=True)
     try:
         targets: list[Callable[[], Corpus]] = [lambda m=m: generated(m, work) for m in args.sizes]
         targets += [lambda c=c: checkout(c, work) for c in args.checkout]
@@ -482,7 +483,7 @@ def main(argv: list[str] | None = None) -> int:
             corpus = make()
             say(f"{corpus.name}: {corpus.files} files ready in {time.perf_counter() - started:.1f} s")
             results = run_corpus(corpus, selected, args.repeat, work, args.timeout, say)
-            out += ["", table(corpus, results, selected)]
+            print("\n" + table(corpus, results, selected), flush=True)
             report["corpora"].append(
                 {
                     "name": corpus.name,
@@ -509,7 +510,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)
     report["machine"]["load_average_end"] = list(os.getloadavg())
-    print("\n".join(out))
+    print(f"\nload average at the end {os.getloadavg()[0]:.1f}")
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n")
     return 0
