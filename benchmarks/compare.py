@@ -351,7 +351,7 @@ def run_corpus(corpus: Corpus, selected: dict[str, Tool], repeat: int, work: Pat
                 elif name == "detlint-warm":
                     attempt(name, command(name, warm_cache), True, str(round_))
                 elif name == "detlint-changed":
-                    corpus.changed.write_bytes(original + f"\nBENCHMARK_EDIT = {round_}\n".encode())
+                    corpus.changed.write_bytes(original + f"\n\nBENCHMARK_EDIT = {round_}\n".encode())
                     attempt(name, command(name, warm_cache), True, str(round_))
                     if runnable("ruff"):  # ruff's cache is to be warm with nothing changed too
                         attempt("ruff", command("ruff"), False, f"rewarm-{round_}")
