@@ -3,18 +3,19 @@ never parsed, and the run costs in proportion to the Temporal code, not to the r
 
     python benchmarks/generated_repo.py [--modules 2000] [--temporal-share 0.05] [--repeat 3]
 
-Generates a repository of plain modules (each importing a few others) in which a share are
-workflow modules calling helpers in other modules, then times `detlint check` (in process)
-against parsing and extracting every file, the cost without the pre-filter. Prints the counts
-and the medians; asserts nothing about time (2-core machines vary), only that the unreached
-files were not parsed.
+Generates a Temporal project (temporal_corpus.py: workflow and activity modules, the helpers
+and utilities they import, tests, workers, and unrelated services), with --temporal-share of
+its modules workflow modules, then times `detlint check` (in process) against parsing and
+extracting every file, the cost without the pre-filter. Prints the counts and the medians;
+asserts nothing about time (2-core machines vary), only that the unreached files were not
+parsed and that the expected findings were reported.
 """
 
 from __future__ import annotations
 
 import argparse
-import random
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -24,68 +25,8 @@ from detlint.config import Settings, SettingsResolver
 from detlint.engine import RuleSet, check
 from detlint.rules.base import all_rules
 
-PLAIN = '''\
-"""Module {n}: ordinary application code, no Temporal."""
-from app.pkg{other_pkg} import mod{other} as neighbour
-
-
-def compute_{n}(values: list[int]) -> int:
-    total = 0
-    for value in values:
-        total += value * {n}
-    return total + len(neighbour.__name__)
-
-
-class Service{n}:
-    def __init__(self) -> None:
-        self.cache: dict[str, int] = {{}}
-
-    def lookup(self, key: str) -> int:
-        return self.cache.get(key, {n})
-'''
-
-HELPER = '''\
-import time
-
-
-def stamp_{n}() -> float:
-    return time.time()
-'''
-
-WORKFLOW = '''\
-from temporalio import workflow
-
-from app.helpers import helper{n}
-
-
-@workflow.defn
-class Flow{n}:
-    @workflow.run
-    async def run(self) -> float:
-        return helper{n}.stamp_{n}()
-'''
-
-
-def generate(root: Path, modules: int, temporal_share: float, seed: int = 7) -> int:
-    rng = random.Random(seed)
-    packages = max(1, modules // 100)
-    app = root / "app"
-    (app / "helpers").mkdir(parents=True)
-    (app / "__init__.py").write_text("")
-    (app / "helpers" / "__init__.py").write_text("")
-    workflows = int(modules * temporal_share)
-    for p in range(packages):
-        (app / f"pkg{p}").mkdir()
-        (app / f"pkg{p}" / "__init__.py").write_text("")
-    for n in range(modules - 2 * workflows):
-        other = rng.randrange(modules - 2 * workflows)
-        text = PLAIN.format(n=n, other=other, other_pkg=other % packages)
-        (app / f"pkg{n % packages}" / f"mod{n}.py").write_text(text)
-    for n in range(workflows):
-        (app / "helpers" / f"helper{n}.py").write_text(HELPER.format(n=n))
-        (app / f"pkg{n % packages}" / f"flow{n}.py").write_text(WORKFLOW.format(n=n))
-    return workflows
-
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from temporal_corpus import generate  # noqa: E402
 
 def median_seconds(action, repeat: int) -> float:
     times = []
@@ -104,13 +45,14 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        workflows = generate(root, args.modules, args.temporal_share)
+        corpus = generate(root, args.modules, shares={"workflow": args.temporal_share})
+        workflows = corpus.counts["workflow"]
         files = sorted(root.rglob("*.py"))
         resolver = SettingsResolver(all_rules(), cwd=root)
 
         report = check([root], resolver, cwd=root)
         assert report.parsed < report.files, "the pre-filter parsed everything"
-        assert sum(d.code == "DET101" for d in report.diagnostics) == workflows
+        assert sum(d.code == "DET101" for d in report.diagnostics) == corpus.expected["DET101"]
 
         tree_rules = RuleSet.for_settings(Settings(root=root, config_file=None)).tree
 
