@@ -390,12 +390,13 @@ def _read(path: Path, shown: Path) -> str:
 
 def _has_detlint_table(pyproject: Path, cwd: Path) -> bool:
     try:
-        text = pyproject.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError):
+        data = pyproject.read_bytes()
+    except OSError:
         return False
     # Cheap text test first: an unrelated pyproject.toml is not parsed, so its errors are not ours.
-    if "detlint" not in text:
+    if b"detlint" not in data:
         return False
+    text = _read(pyproject, display_path(pyproject, cwd))  # not UTF-8: an error naming the file
     tool = _parse_toml(text, display_path(pyproject, cwd)).get("tool")
     return isinstance(tool, dict) and "detlint" in tool
 
@@ -455,6 +456,10 @@ def _validate(table: dict[str, Any], source: _Source, known: Collection[str]) ->
     fields: dict[str, Any] = {}
     for key in ("select", "extend-select", "ignore"):
         fields[key] = check.selectors(key)
+    for key in ("select", "extend-select"):  # the same selector on and off: one of them is a mistake
+        for item in fields[key] or ():
+            if item.upper() in {ignored.upper() for ignored in fields["ignore"] or ()}:
+                raise source.error(f"'ignore': {item!r} is also in {key!r}; keep it in one of them", "ignore", None, item)
     for key in ("exclude", "extend-exclude"):
         fields[key] = check.strings(key, "glob patterns")
     fields["src"] = check.strings("src", "folder paths")
