@@ -67,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=None, help="seconds; no new batch starts after it")
     parser.add_argument("--root", type=Path, action="append", help="sweep these folders instead")
     parser.add_argument("--verbose", action="store_true", help="print each batch and its time")
+    parser.add_argument("--batch", type=int, default=BATCH, help="files per engine run (and per budget check)")
     args = parser.parse_args(argv)
     folders = [p.resolve() for p in args.root] if args.root else roots()
     work = sorted(
@@ -80,10 +81,10 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     done = parse_failures = findings = 0
     errors: list[str] = []
-    for first in range(0, len(work), BATCH):
+    for first in range(0, len(work), args.batch):
         if args.budget is not None and time.perf_counter() - start > args.budget:
             break
-        batch = work[first : first + BATCH]
+        batch = work[first : first + args.batch]
         for root in folders:
             paths = [path.relative_to(root) for _, r, path in batch if r == root]
             if not paths:

@@ -12,6 +12,7 @@ import ast
 import re
 import sys
 import threading
+import warnings
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -109,7 +110,9 @@ def _nesting_problem(source: bytes) -> ParseFailure | None:
     """A DET001 for a file too deeply nested to analyse safely, else None (other problems,
     such as syntax a newer Python accepts, are left to LibCST)."""
     try:
-        tree = ast.parse(source)  # parsing only: the code is never compiled to run
+        with warnings.catch_warnings():  # invalid escapes and the like are not ours to print
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source)  # parsing only: the code is never compiled to run
     except (RecursionError, MemoryError):
         return ParseFailure(f"nested too deeply for Python's own parser ({_TOO_DEEP_ADVICE})", 1, 1)
     except SyntaxError as syntax:
