@@ -28,6 +28,7 @@ FUZZ = settings(
 )
 
 
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")  # hypothesmith compiles what it generates
 @FUZZ
 @given(hypothesmith.from_grammar())
 def test_grammar_generated_modules(source: str):
@@ -35,6 +36,7 @@ def test_grammar_generated_modules(source: str):
     assert analyse((WORKFLOW_HEADER + source).encode("utf-8", "surrogatepass")) < SECONDS_PER_TEXT
 
 
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")
 @FUZZ
 @given(hypothesmith.from_node())
 def test_libcst_generated_modules(source: str):

@@ -14,7 +14,7 @@ import sys
 from tests.conftest import REPO
 from tests.robustness import python_path
 
-BUDGET = int(os.environ.get("DETLINT_SWEEP_SECONDS", "120"))
+BUDGET = int(os.environ.get("DETLINT_SWEEP_SECONDS", "60"))
 
 
 def test_sweep_of_the_standard_library_and_site_packages(capsys):
