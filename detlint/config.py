@@ -387,12 +387,13 @@ def _read(path: Path, shown: Path) -> str:
 
 def _has_detlint_table(pyproject: Path, cwd: Path) -> bool:
     try:
-        text = pyproject.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError):
+        data = pyproject.read_bytes()
+    except OSError:
         return False
     # Cheap text test first: an unrelated pyproject.toml is not parsed, so its errors are not ours.
-    if "detlint" not in text:
+    if b"detlint" not in data:
         return False
+    text = _read(pyproject, display_path(pyproject, cwd))  # not UTF-8: an error naming the file
     tool = _parse_toml(text, display_path(pyproject, cwd)).get("tool")
     return isinstance(tool, dict) and "detlint" in tool
 
@@ -450,6 +451,11 @@ def _validate(table: dict[str, Any], source: _Source, known: Collection[str]) ->
             raise source.error(f"unknown key {key!r}{hint}", key)
     check = _Checker(table, source, known)
     fields = {key.field: key.parse(check, key.name) for key in CONFIG_KEYS}
+    ignored = {code.upper() for code in fields["ignore"] or ()}
+    for key in ("select", "extend-select"):  # the same selector on and off: one of them is a mistake
+        for item in fields[key.replace("-", "_")] or ():
+            if item.upper() in ignored:
+                raise source.error(f"'ignore': {item!r} is also in {key!r}; keep it in one of them", "ignore", None, item)
     return {field: value for field, value in fields.items() if value is not None}
 
 

@@ -38,7 +38,7 @@ def discover(paths: Sequence[Path], resolver: SettingsResolver, *, cwd: Path) ->
         path = Path(os.path.normpath(cwd / given))
         if path.is_dir():
             found.update(_walk(path, resolver))
-        elif path.exists():
+        elif path.exists() or path.is_symlink():  # a broken or looping link: reading it says why
             found.add(path)
         else:
             missing.append(Path(given))

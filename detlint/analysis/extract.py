@@ -11,7 +11,10 @@ from __future__ import annotations
 import ast
 import io
 import re
+import sys
+import threading
 import tokenize
+import warnings
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -74,15 +77,26 @@ NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:[\s,]+[A-Z]+[0-9]*)*
 
 def extract(path: Path, source: bytes, module: str, tree_rules: Sequence[TreeRule]) -> ModuleFacts:
     facts = ModuleFacts(path=path, module=module)
-    try:
-        tree = cst.parse_module(source)
-    except (cst.ParserSyntaxError, SyntaxError, UnicodeDecodeError, LookupError) as error:
-        facts.parse_failure = _parse_failure(source, error)
+    too_deep = _nesting_problem(source)
+    if too_deep is not None:
+        facts.parse_failure = too_deep
         return facts
+    try:
+        _deep_call(lambda: _extract_into(facts, path, source, tree_rules))
+    except (cst.ParserSyntaxError, SyntaxError, UnicodeDecodeError, LookupError) as error:
+        facts = ModuleFacts(path=path, module=module)
+        facts.parse_failure = _parse_failure(source, error)
+    except (RecursionError, MemoryError):
+        facts = ModuleFacts(path=path, module=module)
+        facts.parse_failure = ParseFailure(f"nested too deeply to analyse ({_TOO_DEEP_ADVICE})", 1, 1)
+    return facts
+
+
+def _extract_into(facts: ModuleFacts, path: Path, source: bytes, tree_rules: Sequence[TreeRule]) -> None:
+    tree = cst.parse_module(source)
     is_package = path.name in ("__init__.py", "__init__.pyi")
     _Extractor(facts, is_package, tree_rules, _positions(tree)).walk(tree)
     facts.noqa = _noqa_comments(source)
-    return facts
 
 
 def _positions(tree: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
@@ -114,6 +128,96 @@ def _noqa_comments(source: bytes) -> dict[int, frozenset[str]]:
     return found
 
 
+# -- deep nesting ---------------------------------------------------------------------------
+# LibCST's native parser overflows the C stack (a segfault, not an exception) on a few
+# thousand nested brackets or chained calls, and the visitors recurse once or more per level.
+# So Python's own parser measures the file first (it is ~1% of the cost of extraction): what
+# it refuses, or what is nested deeper than MAX_DEPTH syntax-tree levels (real code stays
+# below 600; CPython itself stops near 3000), is a DET001 finding and never reaches LibCST.
+# What passes is parsed and visited on a thread with a large stack and room to recurse.
+
+MAX_DEPTH = 1000
+_TOO_DEEP_ADVICE = "generated code? exclude it, or ignore DET001 for it in per-file-ignores"
+_NESTING_SYNTAX_ERRORS = ("too many nested parentheses", "too many levels of indentation", "too many statically nested")
+_STACK_SIZE = 512 * 1024 * 1024  # address space reserved for the worker thread; pages are used as needed
+_RECURSION_LIMIT = 40 * MAX_DEPTH
+_recursion_lock = threading.Lock()
+_recursion_users = 0
+_recursion_saved = 0
+
+
+def _nesting_problem(source: bytes) -> ParseFailure | None:
+    """A DET001 for a file too deeply nested to analyse safely, else None (other problems,
+    such as syntax a newer Python accepts, are left to LibCST)."""
+    try:
+        with warnings.catch_warnings():  # invalid escapes and the like are not ours to print
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source)  # parsing only: the code is never compiled to run
+    except (RecursionError, MemoryError):
+        return ParseFailure(f"nested too deeply for Python's own parser ({_TOO_DEEP_ADVICE})", 1, 1)
+    except SyntaxError as syntax:
+        if any(text in str(syntax.msg) for text in _NESTING_SYNTAX_ERRORS):
+            return ParseFailure(f"SyntaxError: {syntax.msg}", max(syntax.lineno or 1, 1), max(syntax.offset or 1, 1))
+        return None
+    except (ValueError, UnicodeDecodeError, LookupError):
+        return None
+    depth, (line, column) = _depth(tree)
+    if depth <= MAX_DEPTH:
+        return None
+    return ParseFailure(
+        f"nested {depth} levels deep, more than detlint analyses ({MAX_DEPTH}; {_TOO_DEEP_ADVICE})", line, column
+    )
+
+
+def _depth(tree: ast.AST) -> tuple[int, tuple[int, int]]:
+    """The depth of the deepest node and where it is (line, 1-based column; that of its nearest
+    ancestor with a position), found iteratively: no recursion."""
+    best, where = 0, (1, 1)
+    stack: list[tuple[ast.AST, int, tuple[int, int]]] = [(tree, 1, (1, 1))]
+    while stack:
+        node, level, at = stack.pop()
+        if getattr(node, "lineno", None):
+            at = (node.lineno, node.col_offset + 1)
+        if level > best:
+            best, where = level, at
+        stack.extend((child, level + 1, at) for child in ast.iter_child_nodes(node))
+    return best, where
+
+
+def _deep_call(work: Callable[[], None]) -> None:
+    """Run `work` on a thread with a large stack and a raised recursion limit; re-raise what it
+    raises. The limit is raised for as long as any such thread runs, then put back."""
+    global _recursion_users, _recursion_saved
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as error:  # handed to the caller's thread
+            outcome.append(error)
+
+    with _recursion_lock:
+        if _recursion_users == 0:
+            _recursion_saved = sys.getrecursionlimit()
+            sys.setrecursionlimit(max(_recursion_saved, _RECURSION_LIMIT))
+        _recursion_users += 1
+        previous = threading.stack_size(_STACK_SIZE)
+        try:
+            worker = threading.Thread(target=run, name="detlint-extract", daemon=True)
+        finally:
+            threading.stack_size(previous)
+    try:
+        worker.start()
+        worker.join()
+    finally:
+        with _recursion_lock:
+            _recursion_users -= 1
+            if _recursion_users == 0:
+                sys.setrecursionlimit(_recursion_saved)
+    if outcome:
+        raise outcome[0]
+
+
 def _parse_failure(source: bytes, error: Exception) -> ParseFailure:
     """Report where Python itself reports the problem (what a user sees from `python file.py`)."""
     if isinstance(error, UnicodeDecodeError):
@@ -123,12 +227,18 @@ def _parse_failure(source: bytes, error: Exception) -> ParseFailure:
     try:
         ast.parse(source)  # parsing only: the code is never compiled to run
     except SyntaxError as syntax:
-        return ParseFailure(f"SyntaxError: {syntax.msg}", syntax.lineno or 1, syntax.offset or 1)
+        return ParseFailure(f"SyntaxError: {syntax.msg}", max(syntax.lineno or 1, 1), max(syntax.offset or 1, 1))
     except (ValueError, UnicodeDecodeError) as other:
         return ParseFailure(f"cannot read source: {other}", 1, 1)
+    # Python accepts the file; LibCST does not (one of its limits, or syntax newer than it knows).
     if isinstance(error, cst.ParserSyntaxError):
-        return ParseFailure(f"cannot parse: {error.message}", error.raw_line, error.raw_column + 1)
-    return ParseFailure(f"cannot parse: {error}", 1, 1)
+        detail = " ".join(error.message.split())
+        return ParseFailure(
+            f"cannot parse: Python accepts this file but detlint's parser (LibCST) does not: {detail}",
+            max(error.raw_line, 1),
+            max(error.raw_column + 1, 1),
+        )
+    return ParseFailure(f"cannot parse: {' '.join(str(error).split())}", 1, 1)
 
 
 def _range(code_range: CodeRange) -> Range:

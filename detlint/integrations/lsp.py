@@ -20,15 +20,19 @@ configuration is reported on the open documents, and any other error is logged.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
+import threading
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from lsprotocol import types
+from pygls.exceptions import FeatureRequestError, JsonRpcException
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import TextDocument
 
@@ -62,9 +66,39 @@ class _Snapshot:
     text: str
 
 
+class _Protocol(LanguageServerProtocol):
+    """pygls's protocol, answering what JSON-RPC says must be answered: a request whose
+    parameters do not fit its method gets InvalidParams with its id (pygls would only log it,
+    and the client would wait forever), and a message that is no JSON-RPC gets InvalidRequest."""
+
+    def structure_message(self, data: dict) -> object:
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as error:
+            if isinstance(data.get("id"), (int, str)) and isinstance(data.get("method"), str):
+                self.send_error(data["id"], error.code, f"{data['method']}: {error.message}")
+                raise _Answered(error) from None
+            raise
+
+    def handle_message(self, message: object) -> None:
+        if isinstance(message, dict):  # parsed, but no "jsonrpc": not a JSON-RPC message
+            request_id = message.get("id")
+            self.send_error(request_id if isinstance(request_id, (int, str)) else None, -32600, "Invalid Request: not a JSON-RPC 2.0 message")  # fmt: skip
+            return
+        super().handle_message(message)
+
+    def send_error(self, request_id: int | str | None, code: int, message: str) -> None:
+        """An error response; with `"id": null` when the request's id could not be read."""
+        self._send_data({"jsonrpc": "2.0", "id": request_id, "error": {"code": code, "message": message}})
+
+
+class _Answered(Exception):
+    """A malformed request already answered with an error: only to be logged."""
+
+
 class DetlintServer(LanguageServer):
     def __init__(self, debounce: float = 0.3) -> None:
-        super().__init__("detlint", __version__)
+        super().__init__("detlint", __version__, protocol_cls=_Protocol)
         self.debounce = debounce
         self.facts = FactsCache()
         self._timer: asyncio.TimerHandle | None = None
@@ -86,7 +120,7 @@ class DetlintServer(LanguageServer):
         async with self._lock:
             snapshots = self._snapshots()
             try:
-                results, problems = await asyncio.get_running_loop().run_in_executor(None, self._analyse, snapshots)
+                results, problems = await _in_daemon_thread(self._analyse, snapshots)
             except Exception:
                 self._log(types.MessageType.Error, f"detlint failed:\n{traceback.format_exc()}")
                 return
@@ -205,6 +239,16 @@ class DetlintServer(LanguageServer):
         characters = min(max(position.column - 1, 0), len(text))
         return types.Position(line=line, character=self.workspace.position_codec.client_num_units(text[:characters]))
 
+    def report_server_error(self, error: Exception, source: object) -> None:
+        """Errors outside a request: JSON that does not parse gets JSON-RPC's Parse error
+        (id null); the rest (a change to a document never opened, a malformed notification)
+        is the client's to see in its log, not a pop-up. The server keeps serving."""
+        if source is FeatureRequestError or isinstance(error, _Answered):
+            return  # the request was answered with the error
+        if isinstance(error, json.JSONDecodeError) and isinstance(self.protocol, _Protocol):
+            self.protocol.send_error(None, -32700, f"Parse error: {error}")
+        self._log(types.MessageType.Error, f"detlint: ignored a message it could not handle: {type(error).__name__}: {error}")
+
     def _log(self, kind: types.MessageType, message: str) -> None:
         log.error(message)
         try:
@@ -308,6 +352,30 @@ def create_server(debounce: float = 0.3) -> DetlintServer:
         return actions
 
     return server
+
+
+async def _in_daemon_thread(work: Callable, *args: object):
+    """`work(*args)` on a daemon thread: an analysis still running (a huge document) never
+    delays the process's exit when the client says `exit`."""
+    loop = asyncio.get_running_loop()
+    future = loop.create_future()
+
+    def settle(method: Callable, value: object) -> None:
+        if not future.done():
+            method(value)
+
+    def run() -> None:
+        try:
+            outcome, value = future.set_result, work(*args)
+        except BaseException as error:  # handed to the awaiting coroutine
+            outcome, value = future.set_exception, error
+        try:
+            loop.call_soon_threadsafe(settle, outcome, value)
+        except RuntimeError:  # the loop is closed: the server is gone
+            pass
+
+    threading.Thread(target=run, name="detlint-analysis", daemon=True).start()
+    return await future
 
 
 def _problem(message: str) -> types.Diagnostic:
