@@ -23,6 +23,9 @@ BASELINE_ENV = {"PYTHONHASHSEED": "0"}
 VARIANTS = [
     ("hash-seed-1", ["--no-cache"], {"PYTHONHASHSEED": "1"}, 1),
     ("cold-then-warm-cache", ["--cache-dir", "{cache}"], {"PYTHONHASHSEED": "4242"}, 2),
+    ("one-process", ["--no-cache", "--jobs", "1"], {"PYTHONHASHSEED": "7"}, 1),
+    ("two-processes", ["--no-cache", "--jobs", "2"], {"PYTHONHASHSEED": "8"}, 1),
+    ("three-processes-cold-then-warm", ["--cache-dir", "{cache}", "--jobs", "3"], {"PYTHONHASHSEED": "9"}, 2),
 ]
 FORMATS = ["json", "sarif"]
 
