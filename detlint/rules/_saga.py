@@ -23,7 +23,7 @@ import libcst as cst
 
 from detlint.analysis.scopes import dotted
 from detlint.frameworks import temporal
-from detlint.rules._workflow import walk_below, children, class_body_defs, descendants
+from detlint.rules._workflow import class_body_defs, descendants
 from detlint.rules.base import TreeRule
 
 COMPENSATION_NAME = re.compile(r"compensat|undo|rollback|revert", re.IGNORECASE)
@@ -120,7 +120,7 @@ def _invokes(body: cst.CSTNode, name: str, ctx) -> bool:
 
 def loops(node: cst.CSTNode, ctx, in_handler: bool = False) -> Iterator[Loop]:
     """Loops below `node` that run each element of a container."""
-    for child in children(node):
+    for child in node.children:
         if isinstance(child, cst.ClassDef):
             continue
         if isinstance(child, cst.For) and child.asynchronous is None:
@@ -160,7 +160,10 @@ def _is_step(statement: cst.CSTNode, ctx) -> bool:
 
 
 def _running(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    return walk_below(node, (cst.Lambda, cst.FunctionDef, cst.ClassDef))
+    for child in node.children:
+        yield child
+        if not isinstance(child, (cst.Lambda, cst.FunctionDef, cst.ClassDef)):
+            yield from _running(child)
 
 
 def _late_registrations(block: cst.BaseSuite, containers: set[str], ctx) -> Iterator[cst.Call]:

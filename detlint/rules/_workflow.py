@@ -11,7 +11,7 @@ module defines a workflow, so they are reported where they are, as the method's 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator
 
 import libcst as cst
 
@@ -148,47 +148,21 @@ def class_body_defs(node: cst.ClassDef) -> Iterator[cst.FunctionDef]:
             yield statement
 
 
-_CHILDREN: dict[int, tuple[cst.CSTNode, Sequence[cst.CSTNode]]] = {}
-_CHILDREN_KEPT = 200_000
-
-
-def children(node: cst.CSTNode) -> Sequence[cst.CSTNode]:
-    """`node.children`, remembered: LibCST computes it by visiting the node, and the rules walk
-    the same functions several times (without this a generated module of a few thousand small
-    functions took minutes). The node is kept with its entry, so its id is not reused."""
-    entry = _CHILDREN.get(id(node))
-    if entry is not None and entry[0] is node:
-        return entry[1]
-    if len(_CHILDREN) >= _CHILDREN_KEPT:
-        _CHILDREN.clear()
-    found = node.children
-    _CHILDREN[id(node)] = (node, found)
-    return found
-
-
-def walk_below(node: cst.CSTNode, stop: tuple[type, ...]) -> Iterator[cst.CSTNode]:
-    """Every node below `node` in lexical order, not entering nodes of the `stop` types;
-    iterative, so deep expressions neither recurse nor pay per level of nesting."""
-    stack = [iter(children(node))]
-    while stack:
-        child = next(stack[-1], None)
-        if child is None:
-            stack.pop()
-            continue
-        yield child
-        if not isinstance(child, stop):
-            stack.append(iter(children(child)))
-
-
 def descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """Every node below `node`, nested functions and lambdas included (they run as part of
     the workflow), nested classes excluded."""
-    return walk_below(node, (cst.ClassDef,))
+    for child in node.children:
+        yield child
+        if not isinstance(child, cst.ClassDef):
+            yield from descendants(child)
 
 
 def own_descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """Every node below `node` that belongs to the same function: no nested def or class."""
-    return walk_below(node, (cst.FunctionDef, cst.ClassDef))
+    for child in node.children:
+        yield child
+        if not isinstance(child, (cst.FunctionDef, cst.ClassDef)):
+            yield from own_descendants(child)
 
 
 def rooted_at(node: cst.BaseExpression, receiver: str) -> bool:
