@@ -438,7 +438,18 @@ def load_settings(config_file: Path | None, known_codes: Collection[str], *, cwd
         source = _Source(shown, text, "")
         table = data
     values = _validate(table, source, known_codes)
+    _check_contradictions(values, source)
     return Settings(root=path.parent, config_file=path, cwd=cwd, **values)
+
+
+def _check_contradictions(values: dict[str, Any], source: _Source) -> None:
+    """The same selector turned on and off in one table: one of the two is a mistake."""
+    ignored = {item.upper() for item in values.get("ignore") or ()}
+    for key in ("select", "extend_select"):
+        for item in values.get(key) or ():
+            if item.upper() in ignored:
+                name = key.replace("_", "-")
+                raise source.error(f"'ignore': {item!r} is also in {name!r}; keep it in one of them", "ignore", None, item)
 
 
 def _validate(table: dict[str, Any], source: _Source, known: Collection[str]) -> dict[str, Any]:
@@ -451,11 +462,6 @@ def _validate(table: dict[str, Any], source: _Source, known: Collection[str]) ->
             raise source.error(f"unknown key {key!r}{hint}", key)
     check = _Checker(table, source, known)
     fields = {key.field: key.parse(check, key.name) for key in CONFIG_KEYS}
-    ignored = {code.upper() for code in fields["ignore"] or ()}
-    for key in ("select", "extend-select"):  # the same selector on and off: one of them is a mistake
-        for item in fields[key.replace("-", "_")] or ():
-            if item.upper() in ignored:
-                raise source.error(f"'ignore': {item!r} is also in {key!r}; keep it in one of them", "ignore", None, item)
     return {field: value for field, value in fields.items() if value is not None}
 
 

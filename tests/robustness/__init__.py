@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import sys
 import textwrap
@@ -57,3 +58,19 @@ def assert_no_traceback(result: subprocess.CompletedProcess[str]) -> None:
     assert "Traceback" not in result.stdout
     for line in result.stderr.splitlines():  # every problem is one line that says what it is
         assert line.startswith("detlint: "), result.stderr
+
+
+def generated_module(megabytes: float, head: str, tail: str = "", seed: int = 11) -> str:
+    """A generated module of about `megabytes` MB, as protobuf writes them: `head`, then lines
+    of serialized descriptors (bytes literals), then `tail`."""
+    rng = random.Random(seed)
+    parts = [head]
+    size = len(head)
+    index = 0
+    while size < megabytes * 1024 * 1024:
+        blob = "".join(f"\\x{b:02x}" for b in rng.randbytes(250))
+        line = f'_DESCRIPTOR_{index} = b"{blob}"\n'
+        parts.append(line)
+        size += len(line)
+        index += 1
+    return "".join(parts) + tail

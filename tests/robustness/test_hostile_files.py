@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 
 from detlint import cli
 from detlint.analysis.extract import MAX_DEPTH
-from tests.robustness import GOOD, GOOD_FINDING, assert_no_traceback, detlint, messages, rows
+from tests.robustness import GOOD, GOOD_FINDING, assert_no_traceback, detlint, generated_module, messages, rows
 
 HEADER = "import time\n\nfrom temporalio import workflow\n"
 
@@ -45,17 +44,8 @@ def _deep_blocks(levels: int) -> str:
 
 def _ten_megabytes() -> str:
     """A generated module of 10 MB (serialized descriptors, as protobuf writes them)."""
-    rng = random.Random(11)
-    parts = [HEADER]
-    size = len(HEADER)
-    index = 0
-    while size < 10 * 1024 * 1024:
-        blob = "".join(f"\\x{b:02x}" for b in rng.randbytes(250))
-        line = f'_DESCRIPTOR_{index} = b"{blob}"\n'
-        parts.append(line)
-        size += len(line)
-        index += 1
-    return "".join(parts) + "\n\n@workflow.defn\nclass W:\n    @workflow.run\n    async def run(self):\n        return time.time()\n"
+    tail = "\n\n@workflow.defn\nclass W:\n    @workflow.run\n    async def run(self):\n        return time.time()\n"
+    return generated_module(10, HEADER, tail)
 
 
 def _cases() -> list[Hostile]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import queue
-import random
 import subprocess
 import sys
 import threading
@@ -19,7 +18,7 @@ import pytest
 
 pytest.importorskip("pygls")
 
-from tests.robustness import GOOD, python_path  # noqa: E402
+from tests.robustness import GOOD, generated_module, python_path  # noqa: E402
 
 TIMEOUT = 120
 
@@ -164,19 +163,9 @@ def test_documents_closed_twice_changed_unopened_and_edited_out_of_range(client:
 def test_a_five_megabyte_document(client: RawClient, tmp_path: Path):
     """A generated module of 5 MB (serialized descriptors) with a finding at its end: analysed,
     and the server answers requests and analyses other documents afterwards."""
-    rng = random.Random(5)
-    lines = [GOOD]
-    size = len(GOOD)
-    index = 0
-    while size < 5 * 1024 * 1024:
-        blob = "".join(f"\\x{b:02x}" for b in rng.randbytes(250))
-        line = f'_DESCRIPTOR_{index} = b"{blob}"\n'
-        lines.append(line)
-        size += len(line)
-        index += 1
     big = (tmp_path / "generated.py").as_uri()
     started = time.monotonic()
-    _open(client, big, "".join(lines))
+    _open(client, big, generated_module(5, GOOD, seed=5))
     client.send({"id": 40, "method": "detlint/noSuchMethod", "params": {}})
     assert client.response(40)["error"]["code"] == -32601
     assert [(d["code"], d["range"]["start"]["line"]) for d in client.diagnostics(big)] == [("DET101", 9)]
