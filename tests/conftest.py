@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from pathlib import Path
@@ -13,6 +14,13 @@ from detlint.rules.base import all_rules
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
 EXPECTATION = re.compile(r"#\s*error:\s*(?P<codes>DET\d{3}(?:\s*,\s*DET\d{3})*)")
+
+
+def python_path() -> str:
+    """PYTHONPATH for a subprocess: this repository first, then what was set; never an empty
+    entry, which would put the subprocess's working folder (a test project) on the path."""
+    existing = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+    return os.pathsep.join([str(REPO), *(p for p in existing if p)])
 
 
 def run_check(*paths: Path, cwd: Path = REPO, **overrides: object) -> Report:

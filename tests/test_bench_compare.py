@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import python_path
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "benchmarks" / "compare.py"
 
@@ -23,7 +25,7 @@ def _load():
 
 def test_compare_on_the_smallest_corpus_writes_a_table_and_json(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    env = {**os.environ, "PYTHONPATH": python_path()}
     done = subprocess.run(
         [sys.executable, str(SCRIPT), "--sizes", "200", "--repeat", "1", "--tools", "detlint", "--json", str(out)],
         capture_output=True, text=True, env=env, timeout=600,

@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 from tests.conftest import FIXTURES, REPO, run_check
 

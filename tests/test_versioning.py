@@ -9,10 +9,8 @@ tests/integration/test_replay_oracle.py replays v1's history against v2 on a rea
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -23,7 +21,6 @@ from detlint.engine import check
 from detlint.rules.base import all_rules
 from detlint.versioning import lock
 from detlint.versioning.baseline import GitBaseline
-from detlint.versioning.lock import BaselineError
 from detlint.versioning.write import write_locks
 from tests.conftest import FIXTURES, REPO, expected_findings
 

@@ -29,9 +29,9 @@ from typing import Any
 import pytest
 
 from detlint.config import SettingsResolver
-from tests.integration.conftest import time_skipping_server_path
 from detlint.engine import check
 from detlint.rules.base import all_rules
+from tests.integration.conftest import time_skipping_server_path
 
 pytestmark = [
     pytest.mark.integration,

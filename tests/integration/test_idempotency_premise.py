@@ -36,6 +36,8 @@ import pytest
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
+from tests.conftest import python_path
+
 pytestmark = pytest.mark.integration
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -109,7 +111,7 @@ class ChargeWorkflow:
 
 def _detlint(path: Path) -> list[tuple[int, str]]:
     """(row, code) of every finding, from the real command and its JSON output."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])}
+    env = {**os.environ, "PYTHONPATH": python_path()}
     cmd = [sys.executable, "-m", "detlint", "check", "--select", "ALL", "--format", "json", "--exit-zero", path.name]
     proc = subprocess.run(cmd, cwd=path.parent, env=env, capture_output=True, text=True, timeout=DETLINT_TIMEOUT)
     assert proc.returncode == 0, proc.stderr

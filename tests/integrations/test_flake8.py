@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, python_path
 from tests.integrations import HELPERS
 
 pytest.importorskip("flake8")
@@ -31,7 +31,7 @@ def _installed() -> bool:
 
 def flake8(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     local = "" if _installed() else f"[flake8:local-plugins]\nextension =\n    DET = {PLUGIN}\n"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+    env = {**os.environ, "PYTHONPATH": python_path()}
     with tempfile.TemporaryDirectory() as folder:
         config = Path(folder) / "flake8.cfg"
         config.write_text(local)

@@ -14,7 +14,7 @@ pytest_lsp = pytest.importorskip("pytest_lsp")
 from lsprotocol import types  # noqa: E402
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities  # noqa: E402
 
-from tests.conftest import REPO  # noqa: E402
+from tests.conftest import python_path  # noqa: E402
 from tests.integrations import HELPERS  # noqa: E402
 
 # An emoji (two UTF-16 code units, one code point) before the finding on its line: the column
@@ -49,7 +49,7 @@ def project(tmp_path: Path) -> Path:
 @pytest_lsp.fixture(
     config=ClientServerConfig(
         server_command=[sys.executable, "-m", "detlint", "lsp", "--debounce", "0.05"],
-        server_env={**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])},
+        server_env={**os.environ, "PYTHONPATH": python_path()},
     )
 )
 async def client(lsp_client: LanguageClient, project: Path):

@@ -10,7 +10,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from tests.conftest import REPO
+from tests.conftest import python_path
 
 # A workflow with one finding on a known line: in every project, so a test can show that the
 # other files are still analysed whatever the hostile file does.
@@ -33,16 +33,11 @@ GOOD_FINDING = ("good.py", 10, "DET101")
 
 def detlint(*args: str | Path, cwd: Path, timeout: float = 300, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, **(env or {})}
-    environment["PYTHONPATH"] = python_path(environment.get("PYTHONPATH", ""))
+    environment["PYTHONPATH"] = python_path()
     return subprocess.run(
         [sys.executable, "-m", "detlint", *map(str, args)],
         cwd=cwd, env=environment, capture_output=True, text=True, timeout=timeout,
     )  # fmt: skip
-
-
-def python_path(existing: str = "") -> str:
-    """The repository first; no empty entry (which would put the current folder on the path)."""
-    return os.pathsep.join([str(REPO), *(p for p in existing.split(os.pathsep) if p)])
 
 
 def rows(result: subprocess.CompletedProcess[str]) -> set[tuple[str, int, str]]:

@@ -18,7 +18,8 @@ import pytest
 
 pytest.importorskip("pygls")
 
-from tests.robustness import GOOD, generated_module, python_path  # noqa: E402
+from tests.conftest import python_path  # noqa: E402
+from tests.robustness import GOOD, generated_module  # noqa: E402
 
 TIMEOUT = 120
 
@@ -30,7 +31,7 @@ class RawClient:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "detlint", "lsp", "--debounce", "0.05"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd,
-            env={**os.environ, "PYTHONPATH": python_path(os.environ.get("PYTHONPATH", ""))},
+            env={**os.environ, "PYTHONPATH": python_path()},
         )  # fmt: skip
         self.inbox: queue.Queue[dict | None] = queue.Queue()
         self.seen: list[dict] = []

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.robustness import assert_no_traceback, detlint, python_path, rows
+from tests.conftest import python_path
+from tests.robustness import assert_no_traceback, detlint, rows
 
 
 def _write(path: Path, name: str) -> str:
@@ -107,7 +108,7 @@ LSP_HOME = Path(tempfile.mkdtemp(prefix="detlint-no-execution-"))
         # As an editor starts it: in the workspace folder, with `python -m` (which puts that
         # folder first on sys.path, where the project's json.py would shadow the stdlib's).
         server_command=["sh", "-c", f'cd "{LSP_HOME / "project"}" && exec "{sys.executable}" -m detlint lsp --debounce 0.05'],
-        server_env={**os.environ, "PYTHONPATH": python_path(os.environ.get("PYTHONPATH", ""))},
+        server_env={**os.environ, "PYTHONPATH": python_path()},
     )
 )
 async def lsp(lsp_client: LanguageClient):

@@ -11,8 +11,7 @@ import re
 import subprocess
 import sys
 
-from tests.conftest import REPO
-from tests.robustness import python_path
+from tests.conftest import REPO, python_path
 
 BUDGET = int(os.environ.get("DETLINT_SWEEP_SECONDS", "60"))
 
@@ -21,7 +20,7 @@ def test_sweep_of_the_standard_library_and_site_packages(capsys):
     result = subprocess.run(
         [sys.executable, str(REPO / "benchmarks" / "sweep.py"), "--isolated", "--budget", str(BUDGET), "--batch", "10"],
         cwd=REPO, capture_output=True, text=True, timeout=BUDGET + 600,
-        env={**os.environ, "PYTHONPATH": python_path(os.environ.get("PYTHONPATH", ""))},
+        env={**os.environ, "PYTHONPATH": python_path()},
     )  # fmt: skip
     with capsys.disabled():  # the file count, runtime and internal errors, in the test run's output
         print(f"\n{result.stdout}")
