@@ -41,7 +41,7 @@ from detlint.analysis.fix_context import (
     exported_names,
     import_statements,
 )
-from detlint.analysis.nodes import child_nodes, is_node, node_fields, source_of
+from detlint.analysis.nodes import is_node, node_fields, own_descendants, source_of
 from detlint.analysis.scopes import (
     BUILTINS,
     LITERAL_VALUES,
@@ -307,10 +307,7 @@ class Context:
 
     def walk(self, node: cst.CSTNode) -> Iterable[cst.CSTNode]:
         """Every node below `node`, not entering nested function or class bodies."""
-        for child in child_nodes(node):
-            yield child
-            if not isinstance(child, (cst.FunctionDef, cst.ClassDef)):
-                yield from self.walk(child)
+        return own_descendants(node)
 
 
 class _ClassInfo:
