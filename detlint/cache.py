@@ -10,7 +10,6 @@ a cache folder that comes with a repository is never trusted.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
 import os
@@ -18,9 +17,9 @@ import pickle
 import tempfile
 from pathlib import Path
 
-import detlint
 from detlint.analysis.facts import ModuleFacts
 from detlint.config import Settings
+from detlint.identity import code_fingerprint, user_cache_folder
 
 CacheKey = tuple[str, Settings, bytes]  # module name, settings, source
 
@@ -53,7 +52,7 @@ class _DiskCache:
         """None when the cache cannot be used here (a read-only tree, no home folder)."""
         try:
             secret = _secret()
-            entries = folder / _code_fingerprint()
+            entries = folder / code_fingerprint()
             entries.mkdir(parents=True, exist_ok=True)
             ignore = folder / ".gitignore"
             if not ignore.exists():
@@ -95,19 +94,8 @@ class _DiskCache:
             pass  # a cache that cannot be written only costs time
 
 
-@functools.cache
-def _code_fingerprint() -> str:
-    """detlint's version and the size and time of each of its source files."""
-    package = Path(detlint.__file__).parent
-    parts = [detlint.__version__]
-    for source in sorted(package.rglob("*.py")):
-        status = source.stat()
-        parts.append(f"{source.relative_to(package)}:{status.st_size}:{status.st_mtime_ns}")
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
-
-
 def _secret() -> bytes:
-    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "detlint"
+    home = user_cache_folder()
     key_file = home / "cache-key"
     try:
         return key_file.read_bytes()

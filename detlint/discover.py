@@ -6,12 +6,12 @@ Only reads directory listings (and asks git): nothing in the analysed tree is im
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from detlint import last_run
 from detlint.config import display_path
 
 if TYPE_CHECKING:
@@ -106,23 +106,17 @@ class _GitListing:
     @classmethod
     def ask(cls, base: Path) -> _GitListing | None:
         """None when git is missing or `base` is not in a work tree: then nothing is git-ignored."""
-        try:
-            result = subprocess.run(
-                # core.fsmonitor names a command in the repository's config: an analysed tree
-                # must never make us run something.
-                ["git", "-c", "core.fsmonitor=false", "-C", str(base),
-                 "ls-files", "--cached", "--others", "--exclude-standard", "-z"],  # fmt: skip
-                capture_output=True,
-                check=False,
-            )
-        except OSError:
-            return None
-        if result.returncode != 0:
+        # core.fsmonitor names a command in the repository's config: an analysed tree must
+        # never make us run something.
+        command = ["git", "-c", "core.fsmonitor=false", "-C", str(base),
+                   "ls-files", "--cached", "--others", "--exclude-standard", "-z"]  # fmt: skip
+        returncode, output = last_run.run_command(command, base)
+        if returncode != 0:
             return None
         files: set[str] = set()
         dirs: set[str] = set()
         repos: set[str] = set()
-        for raw in result.stdout.split(b"\0"):
+        for raw in output.split(b"\0"):
             if not raw:
                 continue
             name = os.fsdecode(raw)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -10,6 +11,10 @@ import pytest
 from detlint.config import SettingsResolver
 from detlint.engine import Report, check
 from detlint.rules.base import all_rules
+
+# The tests and every detlint they start keep their signing key and the records of last runs
+# here, never in the user's own cache.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="detlint-tests-user-cache-")
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"

@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
+
+from detlint import last_run
 
 
 def repository_root(cwd: Path) -> Path:
     """The root of the git work tree around `cwd`, else `cwd` itself."""
-    try:
-        result = subprocess.run(
-            # core.fsmonitor names a command in the repository's config: never run it.
-            ["git", "-c", "core.fsmonitor=false", "-C", str(cwd), "rev-parse", "--show-toplevel"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    except OSError:
-        return Path(os.path.abspath(cwd))
-    top = result.stdout.strip()
-    return Path(top) if result.returncode == 0 and top else Path(os.path.abspath(cwd))
+    # core.fsmonitor names a command in the repository's config: never run it.
+    command = ["git", "-c", "core.fsmonitor=false", "-C", str(cwd), "rev-parse", "--show-toplevel"]
+    returncode, output = last_run.run_command(command, cwd)
+    top = os.fsdecode(output).strip()
+    return Path(top) if returncode == 0 and top else Path(os.path.abspath(cwd))
 
 
 def relative_to_root(path: Path, *, cwd: Path, root: Path) -> Path | None:

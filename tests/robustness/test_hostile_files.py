@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from detlint import cli
+from detlint import cli, engine
 from detlint.analysis.extract import MAX_DEPTH
 from tests.robustness import GOOD, GOOD_FINDING, assert_no_traceback, detlint, generated_module, messages, rows
 
@@ -178,7 +178,7 @@ def test_files_deleted_or_made_unreadable_during_the_run(tmp_path: Path, monkeyp
     itself (unreadable even for root): one line each, exit 2, the others analysed."""
     for name in ("gone.py", "locked.py", "good.py"):
         (tmp_path / name).write_text(GOOD)
-    real_discover = cli.check.__globals__["discover"]
+    real_discover = engine.discover
 
     def discover_then_change(*args, **kwargs):
         found = real_discover(*args, **kwargs)
@@ -187,7 +187,7 @@ def test_files_deleted_or_made_unreadable_during_the_run(tmp_path: Path, monkeyp
         (tmp_path / "locked.py").symlink_to(tmp_path / "locked.py")
         return found
 
-    monkeypatch.setitem(cli.check.__globals__, "discover", discover_then_change)
+    monkeypatch.setattr(engine, "discover", discover_then_change)
     monkeypatch.chdir(tmp_path)
     code = cli.main(["check", "--no-cache", "--format", "json", "."])
     out, err = capsys.readouterr()

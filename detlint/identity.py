@@ -1,0 +1,30 @@
+"""Which detlint is running, and where it keeps its own state.
+
+The fingerprint is part of every key that keeps a result across runs (parsed facts, whole
+runs): an upgrade, or an edit of an editable install, never meets results of other code.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+from pathlib import Path
+
+import detlint
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """detlint's version and the size and time of each of its source files."""
+    package = Path(detlint.__file__).parent
+    parts = [detlint.__version__]
+    for source in sorted(package.rglob("*.py")):
+        status = source.stat()
+        parts.append(f"{source.relative_to(package)}:{status.st_size}:{status.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def user_cache_folder() -> Path:
+    """detlint's folder in the user's cache ($XDG_CACHE_HOME, else ~/.cache): outside every project."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "detlint"
