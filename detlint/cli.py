@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     lock_parser.add_argument("paths", nargs="*", type=Path, default=[Path(".")], metavar="PATH")
     lock_parser.add_argument("--config", type=Path, help="use this configuration file for every path")
 
-    check_parser.add_argument("--no-cache", action="store_true", help="parse every file again; read and write no cache")
+    check_parser.add_argument("--no-cache", action="store_true", help="parse every file again; read and write no cache (nor the record of the last run)")
     check_parser.add_argument(
         "--jobs", "-j", type=_positive, default=_cores(), metavar="N", help="processes that parse files (default: the cores)"
     )
