@@ -16,6 +16,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from detlint import last_run
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:
@@ -375,7 +377,7 @@ def _parse_toml(text: str, shown: Path) -> dict[str, Any]:
 
 
 def _read(path: Path, shown: Path) -> str:
-    if path.is_dir():
+    if last_run.is_dir(path):
         raise ConfigError(f"{shown}: is a directory, not a configuration file")
     try:
         return path.read_bytes().decode("utf-8")
@@ -400,10 +402,10 @@ def _has_detlint_table(pyproject: Path, cwd: Path) -> bool:
 
 def _config_in(directory: Path, cwd: Path) -> Path | None:
     candidate = directory / CONFIG_FILE
-    if candidate.is_file():
+    if last_run.is_file(candidate):
         return candidate
     candidate = directory / PYPROJECT
-    if candidate.is_file() and _has_detlint_table(candidate, cwd):
+    if last_run.is_file(candidate) and _has_detlint_table(candidate, cwd):
         return candidate
     return None
 

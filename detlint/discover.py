@@ -36,9 +36,9 @@ def discover(paths: Sequence[Path], resolver: SettingsResolver, *, cwd: Path) ->
     missing: list[Path] = []
     for given in paths:
         path = Path(os.path.normpath(cwd / given))
-        if path.is_dir():
+        if last_run.is_dir(path):
             found.update(_walk(path, resolver))
-        elif path.exists() or path.is_symlink():  # a broken or looping link: reading it says why
+        elif last_run.kind_of(path) is not None:  # a broken or looping link too: reading it says why
             found.add(path)
         else:
             missing.append(Path(given))

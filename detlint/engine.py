@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
+from detlint import last_run
 from detlint.analysis.facts import MODULE_SCOPE, Effect, FunctionFacts, ModuleFacts
 from detlint.analysis.index import ProjectIndex, chain_text
 from detlint.analysis.modules import ModuleMap, module_name
@@ -140,7 +141,7 @@ class _Run:
         missing = [path for path in discovery.missing if path not in self.in_memory]
         self.report.errors.extend(f"{path}: No such file or directory" for path in missing)
         requested = [*discovery.files, *(p for p in self.in_memory if p not in discovery.files)]
-        explicit = {display_path(self.cwd / p, self.cwd) for p in paths if (self.cwd / p).is_file()}
+        explicit = {display_path(self.cwd / p, self.cwd) for p in paths if last_run.is_file(self.cwd / p)}
         self.report.files = len(requested)
         self.report.paths = list(requested)
         extra = discover(context, self.resolver, cwd=self.cwd).files if context and requested else []

@@ -8,8 +8,10 @@ output, its exit code, and the state of everything its result came from:
 
 * every file it opened for reading and every folder it listed, seen through Python's audit
   hooks (PEP 578), so that no code path can forget to say what it read;
-* the folders above those, whose time changes when an entry appears or goes (a new config
-  file, a new module an import now finds);
+* what it asked about paths without reading them (is there a config file in this parent
+  folder, an `__init__.py`, a lock file?), asked through `kind_of` and its two shorthands,
+  since audit hooks do not see `stat`; tests/test_last_run.py holds every such question in
+  detlint's code to them;
 * the output of each command it ran (git: what .gitignore lets through), which is asked again.
   A command detlint started without declaring it here leaves no record at all.
 
@@ -24,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -72,6 +75,18 @@ def _stamp(path: str) -> Stamp:
     return [status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino]
 
 
+def _kind(path: str) -> int | None:
+    """What is at `path`, following links; a link to nothing is a link (S_IFLNK); None: nothing."""
+    try:
+        return stat.S_IFMT(os.stat(path).st_mode)
+    except OSError:
+        pass
+    try:
+        return stat.S_IFMT(os.lstat(path).st_mode)
+    except OSError:
+        return None
+
+
 def _key(argv: Sequence[str], cwd: str) -> str:
     environment = sorted((name, value) for name, value in os.environ.items() if name.startswith("DETLINT_"))
     identity = [RECORD_FORMAT, code_fingerprint(), sys.executable, sys.version, cwd, list(argv), environment]
@@ -94,11 +109,12 @@ def replay(argv: Sequence[str]) -> int | None:
     try:
         record = json.loads(record_file.read_bytes())
         files: list[list[Any]] = record["files"]
+        kinds: list[list[Any]] = record["kinds"]
         commands: list[list[Any]] = record["commands"]
         outcome = Outcome(int(record["code"]), [(bool(on_stderr), str(text)) for on_stderr, text in record["printed"]])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if any(_stamp(path) != stamp for path, stamp in files):
+    if any(_stamp(path) != stamp for path, stamp in files) or any(_kind(path) != kind for path, kind in kinds):
         return None
     if commands and not _same_commands(commands):
         return None
@@ -141,12 +157,12 @@ class Recording:
     def __init__(self, argv: Sequence[str]) -> None:
         cwd = os.getcwd()
         self.key = _key(argv, cwd)
-        self.stamps: dict[str, Stamp] = {}
+        self.stamps: dict[str, Stamp] = {}  # files read and folders listed
+        self.kinds: dict[str, int | None] = {}  # paths only asked about: is it a file, a folder, absent?
         self.commands: list[list[Any]] = []
         self.started_commands = 0
         # Cached facts are keyed by the text of their files, which are themselves recorded.
         self.ignored: tuple[str, ...] = (str(user_cache_folder()) + os.sep,)
-        self._see(cwd)
 
     def ignore(self, folder: Path) -> None:
         self.ignored += (os.path.abspath(folder) + os.sep,)
@@ -156,12 +172,6 @@ class Recording:
         if path in self.stamps or path.startswith(self.ignored):
             return
         self.stamps[path] = _stamp(path)
-        parent = os.path.dirname(path)
-        while parent not in self.stamps:
-            self.stamps[parent] = _stamp(parent)
-            parent, child = os.path.dirname(parent), parent
-            if parent == child:
-                break
 
     def audit(self, event: str, args: tuple[Any, ...]) -> None:
         if event == "open":
@@ -197,8 +207,11 @@ class Recording:
             return
         if any(_stamp(path) != stamp for path, stamp in self.stamps.items()):
             return
+        if any(_kind(path) != kind for path, kind in self.kinds.items()):
+            return
         record = {
             "files": sorted(self.stamps.items()),
+            "kinds": sorted(self.kinds.items()),
             "commands": self.commands,
             "code": outcome.code,
             "printed": outcome.printed,
@@ -233,3 +246,23 @@ _hook_installed = False
 def _audit(event: str, args: tuple[Any, ...]) -> None:
     if _active is not None:
         _active.audit(event, args)
+
+
+def kind_of(path: Path | str) -> int | None:
+    """What `path` is (`stat.S_IFMT`: a file, a folder, a broken link...) or None when absent:
+    the one way detlint asks whether a path exists without reading it (a config file in a
+    parent folder, an `__init__.py`, a lock file). A recording keeps the answer, which a replay
+    requires again: audit hooks see files opened and folders listed, not these questions."""
+    path = os.path.abspath(path)
+    kind = _kind(path)
+    if _active is not None and not path.startswith(_active.ignored):
+        _active.kinds[path] = kind
+    return kind
+
+
+def is_file(path: Path | str) -> bool:
+    return kind_of(path) == stat.S_IFREG
+
+
+def is_dir(path: Path | str) -> bool:
+    return kind_of(path) == stat.S_IFDIR

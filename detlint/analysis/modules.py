@@ -6,6 +6,8 @@ import os
 from collections import defaultdict
 from pathlib import Path
 
+from detlint import last_run
+
 
 def module_name(
     path: Path, source_roots: tuple[Path, ...] = (), packages: dict[Path, tuple[str, ...]] | None = None
@@ -38,7 +40,7 @@ def _package(folder: Path, known: dict[Path, tuple[str, ...]]) -> tuple[str, ...
     """The package a folder is (its dotted parts), or () when it holds no `__init__.py`."""
     found = known.get(folder)
     if found is None:
-        if not ((folder / "__init__.py").is_file() or (folder / "__init__.pyi").is_file()):
+        if not (last_run.is_file(folder / "__init__.py") or last_run.is_file(folder / "__init__.pyi")):
             found = ()
         elif folder.parent == folder:
             found = (folder.name,)
