@@ -132,6 +132,7 @@ class _Run:
         self.settings_of: dict[Path, Settings] = {}
         self.module_map = ModuleMap()
         self._located: dict[tuple[tuple[Path, ...], str], Path | None] = {}  # (folders, module) -> file
+        self._search: dict[Path, tuple[Path, ...]] = {}  # importer -> the folders its imports are found in
         self._listings: dict[Path, frozenset[str]] = {}
         self._packages: dict[Path, tuple[str, ...]] = {}  # folder -> its package name, for module_name
 
@@ -167,8 +168,11 @@ class _Run:
     def _project_files(self, module: str, importer: ModuleFacts) -> list[Path]:
         """The project's files for a module that `importer` imports, found as Python would find
         them: beside the importer's top package, under its project root, or its `src` folders."""
-        settings = self.settings_of[importer.path]
-        folders = (_import_root(self.cwd / importer.path, importer.module), settings.root, *_source_roots(settings))
+        folders = self._search.get(importer.path)
+        if folders is None:
+            settings = self.settings_of[importer.path]
+            folders = (_import_root(self.cwd / importer.path, importer.module), settings.root, *_source_roots(settings))
+            self._search[importer.path] = folders
         found = self._located.get((folders, module), False)
         if found is False:
             found = self._locate(folders, module)
