@@ -131,9 +131,9 @@ class _Run:
         self.modules: dict[Path, ModuleFacts] = {}
         self.settings_of: dict[Path, Settings] = {}
         self.module_map = ModuleMap()
-        self._located: dict[tuple[tuple[Path, ...], str], Path | None] = {}  # (folders, module) -> file
-        self._search: dict[Path, tuple[Path, ...]] = {}  # importer -> the folders its imports are found in
-        self._listings: dict[Path, frozenset[str]] = {}
+        self._located: dict[tuple[tuple[str, ...], str], Path | None] = {}  # (folders, module) -> file
+        self._search: dict[Path, tuple[str, ...]] = {}  # importer -> the folders its imports are found in
+        self._listings: dict[str, frozenset[str]] = {}  # folder -> the names in it
         self._packages: dict[Path, tuple[str, ...]] = {}  # folder -> its package name, for module_name
 
     def check(self, paths: Sequence[Path], context: Sequence[Path], parser: _Parser) -> Report:
@@ -172,7 +172,7 @@ class _Run:
         if folders is None:
             settings = self.settings_of[importer.path]
             folders = (_import_root(self.cwd / importer.path, importer.module), settings.root, *_source_roots(settings))
-            self._search[importer.path] = folders
+            folders = self._search[importer.path] = tuple(dict.fromkeys(map(str, folders)))
         found = self._located.get((folders, module), False)
         if found is False:
             found = self._locate(folders, module)
@@ -181,20 +181,20 @@ class _Run:
             return [] if found in self.modules else [found]
         return [p for p in self.module_map.files(module) if p not in self.modules]
 
-    def _locate(self, folders: tuple[Path, ...], module: str) -> Path | None:
-        top, *rest = module.split(".")
+    def _locate(self, folders: tuple[str, ...], module: str) -> Path | None:
+        """`module.py`, `module/__init__.py` or `module.pyi` in the first folder that has one."""
+        *packages, last = module.split(".")
         for folder in folders:
-            entries = self._entries(folder)
-            if top not in entries and f"{top}.py" not in entries and f"{top}.pyi" not in entries:
-                continue  # most imports name installed packages: no stat calls for them
-            relative = Path(top, *rest)
-            for candidate in (relative.with_suffix(".py"), relative / "__init__.py", relative.with_suffix(".pyi")):
-                location = folder / candidate
-                if location.is_file():
-                    return display_path(location, self.cwd)
+            base = os.path.join(folder, *packages)
+            entries = self._entries(base)
+            if last not in entries and f"{last}.py" not in entries and f"{last}.pyi" not in entries:
+                continue  # most imports name installed packages: a listing rules them out
+            for location in (f"{base}/{last}.py", f"{base}/{last}/__init__.py", f"{base}/{last}.pyi"):
+                if os.path.isfile(location):
+                    return display_path(Path(location), self.cwd)
         return None
 
-    def _entries(self, folder: Path) -> frozenset[str]:
+    def _entries(self, folder: str) -> frozenset[str]:
         entries = self._listings.get(folder)
         if entries is None:
             try:
