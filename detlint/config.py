@@ -208,11 +208,12 @@ def _selector_problem(selector: object, known_codes: Collection[str]) -> str | N
 
 
 def _absolute(path: Path, cwd: Path | None) -> Path:
-    path = Path(path)
-    if not path.is_absolute():
-        path = (cwd if cwd is not None else Path.cwd()) / path
+    text = os.fspath(path)
+    if not os.path.isabs(text):
+        text = os.path.join(cwd if cwd is not None else os.getcwd(), text)
     # Lexical only: resolving symlinks would move paths out from under root.
-    return Path(os.path.normpath(path))
+    normal = os.path.normpath(text)
+    return path if isinstance(path, Path) and str(path) == normal else Path(normal)
 
 
 def display_path(path: Path, cwd: Path) -> Path:
