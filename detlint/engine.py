@@ -5,7 +5,9 @@ Every front end (CLI, and later flake8, LSP, --fix) calls `check` and formats it
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import multiprocessing
 import os
 import sys
@@ -106,8 +108,46 @@ def check(
     called as files are parsed."""
     baseline = baseline if baseline is not None else LockBaseline(resolver, cwd)
     run = _Run(resolver, cwd, sources or {}, noqa=noqa, facts_cache=facts_cache, baseline=baseline)
-    with _Parser(jobs, progress) as parser:
+    with _collector_paused(), _Parser(jobs, progress) as parser:
         return run.check(paths, context, parser)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off during a run. A run builds hundreds of thousands of objects
+    (facts, the index, findings) that live until it ends and form no reference cycles, and
+    each pass of the collector would scan them all again. At the end they join the collector's
+    oldest generation unscanned (`_promote`). Parsing turns the collector back on
+    (`_collecting`): LibCST's trees are full of cycles."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        _promote()
+        gc.enable()
+
+
+def _promote() -> None:
+    """Every object the collector tracks joins its oldest generation without being scanned
+    (unless the host application keeps objects frozen itself)."""
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
+
+
+@contextlib.contextmanager
+def _collecting() -> Iterator[None]:
+    """The cycle collector on for a while, then as it was."""
+    paused = not gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.disable()
 
 
 class _Run:
@@ -135,6 +175,7 @@ class _Run:
         self._search: dict[Path, tuple[str, ...]] = {}  # importer -> the folders its imports are found in
         self._listings: dict[str, frozenset[str]] = {}  # folder -> the names in it
         self._packages: dict[Path, tuple[str, ...]] = {}  # folder -> its package name, for module_name
+        self._parsing = False  # whether a file has been parsed yet
 
     def check(self, paths: Sequence[Path], context: Sequence[Path], parser: _Parser) -> Report:
         discovery = discover(paths, self.resolver, cwd=self.cwd)
@@ -225,6 +266,11 @@ class _Run:
             if job is not None and cached is None:
                 pending[len(found)] = job
             found.append(cached)
+        if pending and not self._parsing:
+            # What the run built so far, without a cycle, is not for the collector that parsing
+            # turns on to scan.
+            _promote()
+            self._parsing = True
         results = parser.parse(list(pending.values()), len(paths))
         for (position, job), (facts, error) in zip(pending.items(), results):
             if error is not None:
@@ -297,7 +343,8 @@ def _extract_job(job: _Job) -> tuple[ModuleFacts | None, str | None]:
     from detlint.analysis.extract import extract  # LibCST, only when something is parsed
 
     try:
-        return extract(job.path, job.source, job.module, RuleSet.for_settings(job.settings).tree), None
+        with _collecting():
+            return extract(job.path, job.source, job.module, RuleSet.for_settings(job.settings).tree), None
     except RecursionError:
         return None, f"{job.path}: internal error: the file is nested too deeply to analyse"
     except Exception as error:  # one file's bug must not stop the others
