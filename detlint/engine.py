@@ -8,13 +8,11 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-import multiprocessing
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequence
 
 from detlint.analysis.facts import MODULE_SCOPE, Effect, FunctionFacts, ModuleFacts
 from detlint.analysis.index import ProjectIndex, chain_text
@@ -36,9 +34,10 @@ from detlint.rules.base import (
 )
 from detlint.versioning.baseline import Baseline, LockBaseline
 
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
 PARSE_ERROR = "DET001"
-# Forked workers start at once with detlint already imported; elsewhere fork is unsafe.
-_FORK = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
 
 
 @dataclass
@@ -376,7 +375,7 @@ class _Parser:
         self._advance(batch - len(jobs))
         if self.jobs > 1 and len(jobs) >= self.POOL_THRESHOLD:
             if self._pool is None:
-                self._pool = ProcessPoolExecutor(self.jobs, mp_context=_FORK)
+                self._pool = _pool(self.jobs)
             chunk = max(1, min(16, len(jobs) // (self.jobs * 4)))
             results = self._pool.map(_extract_job, jobs, chunksize=chunk)
         else:
@@ -389,6 +388,16 @@ class _Parser:
         self.done += count
         if self.progress is not None and count:
             self.progress(self.done, self.total)
+
+
+def _pool(jobs: int) -> ProcessPoolExecutor:
+    # Imported here: most runs parse too little to start processes.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Forked workers start at once with detlint already imported; elsewhere fork is unsafe.
+    start = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    return ProcessPoolExecutor(jobs, mp_context=start)
 
 
 def _import_root(location: Path, module: str) -> Path:

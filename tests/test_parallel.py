@@ -108,6 +108,20 @@ def test_a_warm_run_never_imports_libcst(tmp_path):
     assert any(finding["fix"] for finding in json.loads("\n".join(report)))
 
 
+def test_a_warm_run_starts_no_processes_and_writes_no_cache_entry(tmp_path):
+    shutil.copytree(REPO / "examples" / "orders", tmp_path / "orders")
+    first = subprocess.run([sys.executable, "-m", "detlint", "check", "."], cwd=tmp_path, capture_output=True, text=True)
+    assert first.returncode == 1  # and the cache is filled
+    probe = (
+        "import sys\n"
+        "from detlint.cli import main\n"
+        "code = main(['check', '.', '--quiet'])\n"
+        "print(code, sorted({'concurrent.futures', 'multiprocessing', 'tempfile'} & set(sys.modules)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.stdout.splitlines()[-1] == "1 []", result.stdout + result.stderr
+
+
 def test_cache_dir_setting_and_flag(tmp_path):
     (tmp_path / "orders.py").write_text(WORKFLOW_WITHOUT_TIMEOUT)
     (tmp_path / "pyproject.toml").write_text('[tool.detlint]\ncache-dir = "build/detlint-cache"\n')
