@@ -7,6 +7,7 @@ config governs its folder's tree and nothing merges between files, CLI flags ove
 from __future__ import annotations
 
 import difflib
+import itertools
 import os
 import re
 import sys
@@ -715,7 +716,7 @@ class SettingsResolver:
         start = _absolute(path, self._cwd).parent
         visited: list[Path] = []
         settings: Settings | None = None
-        for folder in (start, *start.parents):
+        for folder in itertools.chain([start], start.parents):  # lazily: the first is usually known
             if folder in self._by_dir:
                 settings = self._by_dir[folder]
                 break

@@ -174,6 +174,7 @@ class _Run:
         self._search: dict[Path, tuple[str, ...]] = {}  # importer -> the folders its imports are found in
         self._listings: dict[str, frozenset[str]] = {}  # folder -> the names in it
         self._packages: dict[Path, tuple[str, ...]] = {}  # folder -> its package name, for module_name
+        self._module_names: dict[Path, str] = {}  # file -> the name it is imported by
         self._parsing = False  # whether a file has been parsed yet
 
     def check(self, paths: Sequence[Path], context: Sequence[Path], parser: _Parser) -> Report:
@@ -202,8 +203,14 @@ class _Run:
     # -- the project's modules ----------------------------------------------------------------
 
     def _map(self, path: Path) -> None:
-        settings = self.resolver.for_path(path)
-        self.module_map.add(module_name(self.cwd / path, _source_roots(settings), self._packages), path)
+        self.module_map.add(self._module_name(path, self.resolver.for_path(path)), path)
+
+    def _module_name(self, path: Path, settings: Settings) -> str:
+        name = self._module_names.get(path)
+        if name is None:
+            name = module_name(self.cwd / path, _source_roots(settings), self._packages)
+            self._module_names[path] = name
+        return name
 
     def _project_files(self, module: str, importer: ModuleFacts) -> list[Path]:
         """The project's files for a module that `importer` imports, found as Python would find
@@ -292,7 +299,7 @@ class _Run:
             except OSError as error:
                 self.report.errors.append(f"{path}: cannot read: {error.strerror or error}")
                 return None
-        return _Job(path, module_name(self.cwd / path, _source_roots(settings), self._packages), settings, source)
+        return _Job(path, self._module_name(path, settings), settings, source)
 
     # -- findings ---------------------------------------------------------------------------
 
