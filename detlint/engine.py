@@ -428,6 +428,8 @@ def _join(index: ProjectIndex, project_rules: Sequence[ProjectRule]) -> None:
     facts, and withdraw the ones their tree hooks found that the project shows to be void.
     Afterwards they are reported like every other effect."""
     for rule in project_rules:
+        if type(rule).effects is ProjectRule.effects and type(rule).withdraws is ProjectRule.withdraws:
+            continue  # it reports through `check` alone
         for node in index.nodes:
             found = index.effects[node]
             kept = [e for e in found if e.code != rule.code or not rule.withdraws(e, index, node)]
