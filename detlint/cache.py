@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import os
 import pickle
-import tempfile
 from pathlib import Path
 
 from detlint.analysis.facts import ModuleFacts
@@ -82,6 +81,8 @@ class _DiskCache:
         return facts if isinstance(facts, ModuleFacts) else None
 
     def put(self, path: Path, key: CacheKey, facts: ModuleFacts) -> None:
+        import tempfile  # here: a warm run writes nothing
+
         target = self._file(path, key)
         payload = pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)
         data = hmac.new(self.secret, payload, "sha256").digest() + payload

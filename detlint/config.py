@@ -7,6 +7,7 @@ config governs its folder's tree and nothing merges between files, CLI flags ove
 from __future__ import annotations
 
 import difflib
+import itertools
 import os
 import re
 import sys
@@ -210,11 +211,12 @@ def _selector_problem(selector: object, known_codes: Collection[str]) -> str | N
 
 
 def _absolute(path: Path, cwd: Path | None) -> Path:
-    path = Path(path)
-    if not path.is_absolute():
-        path = (cwd if cwd is not None else Path.cwd()) / path
+    text = os.fspath(path)
+    if not os.path.isabs(text):
+        text = os.path.join(cwd if cwd is not None else os.getcwd(), text)
     # Lexical only: resolving symlinks would move paths out from under root.
-    return Path(os.path.normpath(path))
+    normal = os.path.normpath(text)
+    return path if isinstance(path, Path) and str(path) == normal else Path(normal)
 
 
 def display_path(path: Path, cwd: Path) -> Path:
@@ -716,7 +718,7 @@ class SettingsResolver:
         start = _absolute(path, self._cwd).parent
         visited: list[Path] = []
         settings: Settings | None = None
-        for folder in (start, *start.parents):
+        for folder in itertools.chain([start], start.parents):  # lazily: the first is usually known
             if folder in self._by_dir:
                 settings = self._by_dir[folder]
                 break

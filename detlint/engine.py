@@ -5,14 +5,14 @@ Every front end (CLI, and later flake8, LSP, --fix) calls `check` and formats it
 
 from __future__ import annotations
 
+import contextlib
 import functools
-import multiprocessing
+import gc
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequence
 
 from detlint import last_run
 from detlint.analysis.facts import MODULE_SCOPE, Effect, FunctionFacts, ModuleFacts
@@ -35,9 +35,10 @@ from detlint.rules.base import (
 )
 from detlint.versioning.baseline import Baseline, LockBaseline
 
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
 PARSE_ERROR = "DET001"
-# Forked workers start at once with detlint already imported; elsewhere fork is unsafe.
-_FORK = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
 
 
 @dataclass
@@ -107,8 +108,46 @@ def check(
     called as files are parsed."""
     baseline = baseline if baseline is not None else LockBaseline(resolver, cwd)
     run = _Run(resolver, cwd, sources or {}, noqa=noqa, facts_cache=facts_cache, baseline=baseline)
-    with _Parser(jobs, progress) as parser:
+    with _collector_paused(), _Parser(jobs, progress) as parser:
         return run.check(paths, context, parser)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off during a run. A run builds hundreds of thousands of objects
+    (facts, the index, findings) that live until it ends and form no reference cycles, and
+    each pass of the collector would scan them all again. At the end they join the collector's
+    oldest generation unscanned (`_promote`). Parsing turns the collector back on
+    (`_collecting`): LibCST's trees are full of cycles."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        _promote()
+        gc.enable()
+
+
+def _promote() -> None:
+    """Every object the collector tracks joins its oldest generation without being scanned
+    (unless the host application keeps objects frozen itself)."""
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
+
+
+@contextlib.contextmanager
+def _collecting() -> Iterator[None]:
+    """The cycle collector on for a while, then as it was."""
+    paused = not gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.disable()
 
 
 class _Run:
@@ -132,9 +171,12 @@ class _Run:
         self.modules: dict[Path, ModuleFacts] = {}
         self.settings_of: dict[Path, Settings] = {}
         self.module_map = ModuleMap()
-        self._located: dict[tuple[tuple[Path, ...], str], Path | None] = {}  # (folders, module) -> file
-        self._listings: dict[Path, frozenset[str]] = {}
+        self._located: dict[tuple[tuple[str, ...], str], Path | None] = {}  # (folders, module) -> file
+        self._search: dict[Path, tuple[str, ...]] = {}  # importer -> the folders its imports are found in
+        self._listings: dict[str, frozenset[str]] = {}  # folder -> the names in it
         self._packages: dict[Path, tuple[str, ...]] = {}  # folder -> its package name, for module_name
+        self._module_names: dict[Path, str] = {}  # file -> the name it is imported by
+        self._parsing = False  # whether a file has been parsed yet
 
     def check(self, paths: Sequence[Path], context: Sequence[Path], parser: _Parser) -> Report:
         discovery = discover(paths, self.resolver, cwd=self.cwd)
@@ -162,14 +204,23 @@ class _Run:
     # -- the project's modules ----------------------------------------------------------------
 
     def _map(self, path: Path) -> None:
-        settings = self.resolver.for_path(path)
-        self.module_map.add(module_name(self.cwd / path, _source_roots(settings), self._packages), path)
+        self.module_map.add(self._module_name(path, self.resolver.for_path(path)), path)
+
+    def _module_name(self, path: Path, settings: Settings) -> str:
+        name = self._module_names.get(path)
+        if name is None:
+            name = module_name(self.cwd / path, _source_roots(settings), self._packages)
+            self._module_names[path] = name
+        return name
 
     def _project_files(self, module: str, importer: ModuleFacts) -> list[Path]:
         """The project's files for a module that `importer` imports, found as Python would find
         them: beside the importer's top package, under its project root, or its `src` folders."""
-        settings = self.settings_of[importer.path]
-        folders = (_import_root(self.cwd / importer.path, importer.module), settings.root, *_source_roots(settings))
+        folders = self._search.get(importer.path)
+        if folders is None:
+            settings = self.settings_of[importer.path]
+            folders = (_import_root(self.cwd / importer.path, importer.module), settings.root, *_source_roots(settings))
+            folders = self._search[importer.path] = tuple(dict.fromkeys(map(str, folders)))
         found = self._located.get((folders, module), False)
         if found is False:
             found = self._locate(folders, module)
@@ -178,20 +229,20 @@ class _Run:
             return [] if found in self.modules else [found]
         return [p for p in self.module_map.files(module) if p not in self.modules]
 
-    def _locate(self, folders: tuple[Path, ...], module: str) -> Path | None:
-        top, *rest = module.split(".")
+    def _locate(self, folders: tuple[str, ...], module: str) -> Path | None:
+        """`module.py`, `module/__init__.py` or `module.pyi` in the first folder that has one."""
+        *packages, last = module.split(".")
         for folder in folders:
-            entries = self._entries(folder)
-            if top not in entries and f"{top}.py" not in entries and f"{top}.pyi" not in entries:
-                continue  # most imports name installed packages: no stat calls for them
-            relative = Path(top, *rest)
-            for candidate in (relative.with_suffix(".py"), relative / "__init__.py", relative.with_suffix(".pyi")):
-                location = folder / candidate
-                if location.is_file():
-                    return display_path(location, self.cwd)
+            base = os.path.join(folder, *packages)
+            entries = self._entries(base)
+            if last not in entries and f"{last}.py" not in entries and f"{last}.pyi" not in entries:
+                continue  # most imports name installed packages: a listing rules them out
+            for location in (f"{base}/{last}.py", f"{base}/{last}/__init__.py", f"{base}/{last}.pyi"):
+                if os.path.isfile(location):
+                    return display_path(Path(location), self.cwd)
         return None
 
-    def _entries(self, folder: Path) -> frozenset[str]:
+    def _entries(self, folder: str) -> frozenset[str]:
         entries = self._listings.get(folder)
         if entries is None:
             try:
@@ -222,6 +273,11 @@ class _Run:
             if job is not None and cached is None:
                 pending[len(found)] = job
             found.append(cached)
+        if pending and not self._parsing:
+            # What the run built so far, without a cycle, is not for the collector that parsing
+            # turns on to scan.
+            _promote()
+            self._parsing = True
         results = parser.parse(list(pending.values()), len(paths))
         for (position, job), (facts, error) in zip(pending.items(), results):
             if error is not None:
@@ -244,7 +300,7 @@ class _Run:
             except OSError as error:
                 self.report.errors.append(f"{path}: cannot read: {error.strerror or error}")
                 return None
-        return _Job(path, module_name(self.cwd / path, _source_roots(settings), self._packages), settings, source)
+        return _Job(path, self._module_name(path, settings), settings, source)
 
     # -- findings ---------------------------------------------------------------------------
 
@@ -294,7 +350,8 @@ def _extract_job(job: _Job) -> tuple[ModuleFacts | None, str | None]:
     from detlint.analysis.extract import extract  # LibCST, only when something is parsed
 
     try:
-        return extract(job.path, job.source, job.module, RuleSet.for_settings(job.settings).tree), None
+        with _collecting():
+            return extract(job.path, job.source, job.module, RuleSet.for_settings(job.settings).tree), None
     except RecursionError:
         return None, f"{job.path}: internal error: the file is nested too deeply to analyse"
     except Exception as error:  # one file's bug must not stop the others
@@ -326,7 +383,7 @@ class _Parser:
         self._advance(batch - len(jobs))
         if self.jobs > 1 and len(jobs) >= self.POOL_THRESHOLD:
             if self._pool is None:
-                self._pool = ProcessPoolExecutor(self.jobs, mp_context=_FORK)
+                self._pool = _pool(self.jobs)
             chunk = max(1, min(16, len(jobs) // (self.jobs * 4)))
             results = self._pool.map(_extract_job, jobs, chunksize=chunk)
         else:
@@ -339,6 +396,16 @@ class _Parser:
         self.done += count
         if self.progress is not None and count:
             self.progress(self.done, self.total)
+
+
+def _pool(jobs: int) -> ProcessPoolExecutor:
+    # Imported here: most runs parse too little to start processes.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Forked workers start at once with detlint already imported; elsewhere fork is unsafe.
+    start = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    return ProcessPoolExecutor(jobs, mp_context=start)
 
 
 def _import_root(location: Path, module: str) -> Path:
@@ -362,6 +429,8 @@ def _join(index: ProjectIndex, project_rules: Sequence[ProjectRule]) -> None:
     facts, and withdraw the ones their tree hooks found that the project shows to be void.
     Afterwards they are reported like every other effect."""
     for rule in project_rules:
+        if type(rule).effects is ProjectRule.effects and type(rule).withdraws is ProjectRule.withdraws:
+            continue  # it reports through `check` alone
         for node in index.nodes:
             found = index.effects[node]
             kept = [e for e in found if e.code != rule.code or not rule.withdraws(e, index, node)]

@@ -3,7 +3,9 @@ the project catalogue of activities and workflows (detlint/analysis/commands.py)
 
 from __future__ import annotations
 
+import gc
 import textwrap
+import weakref
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ import pytest
 from detlint.analysis.commands import (
     Catalog,
     activity_call,
+    catalog as catalog_of,
     is_unset_timeout,
     is_zero_duration,
     retry_policy,
@@ -20,7 +23,7 @@ from detlint.analysis.extract import extract
 from detlint.analysis.facts import Argument, ModuleFacts
 from detlint.analysis.index import ProjectIndex
 from detlint.frameworks import temporal
-from tests.conftest import run_check
+from tests.conftest import FIXTURES, run_check
 
 
 def facts_of(source: str, module: str = "pkg.wf") -> ModuleFacts:
@@ -195,13 +198,38 @@ def test_catalog_finds_activities_by_function_method_and_name() -> None:
             await workflow.execute_activity("refund")
         """
     )
-    catalog = Catalog(_index(acts, wf))
+    index = _index(acts, wf)  # a catalog refers to its index weakly
+    catalog = Catalog(index)
     assert set(catalog.activity_names) == {"charge", "refund-v2", "ship"}
     assert catalog.activity_names_complete and catalog.renamed_activities == {"refund": "refund-v2"}
     targets = [[n.function.qualname for n in catalog.targets(call, wf)] for call in calls_in(wf, "run")]
     assert targets == [["pkg.acts.charge"], ["pkg.acts.refund"], ["pkg.acts.Acts.ship"], []]
     (charge,) = catalog.activity_names["charge"]
     assert [site.caller.function.qualname for site in catalog.call_sites(charge)] == ["pkg.wf.run"]
+
+
+def test_a_catalog_does_not_keep_its_index_alive() -> None:
+    index = _index(facts_of(ACTIVITIES, "pkg.acts"))
+    assert catalog_of(index).activity_names
+    gone = weakref.ref(index)
+    del index
+    assert gone() is None
+
+
+def test_a_run_leaves_nothing_for_the_cycle_collector() -> None:
+    # A run's facts and index are freed as soon as its report is: a language server checks
+    # again and again, and the command line does not pay for the collector's last pass over
+    # them at exit. The fixtures run every project rule, catalogue included.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        report = run_check(FIXTURES, select=["ALL"])
+        gone = weakref.ref(report.index)
+        del report
+        assert gone() is None
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def test_a_dynamic_activity_makes_the_names_incomplete() -> None:

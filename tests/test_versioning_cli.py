@@ -16,6 +16,7 @@ from detlint.config import SettingsResolver
 from detlint.engine import check
 from detlint.rules.base import all_rules
 from detlint.versioning import lock
+from detlint.versioning.baseline import LockBaseline
 from detlint.versioning.resolve import Resolver, by_type, strip_positions, workflow_decorators
 
 V1 = textwrap.dedent(
@@ -160,6 +161,22 @@ def test_a_sub_project_has_its_own_lock_file(project):
     result = detlint("check", cwd=project)
     assert result.returncode == 1
     assert result.stdout.splitlines()[0] == "billing/" + FINDING
+
+
+def test_the_lock_of_a_linked_file_is_the_one_beside_its_target(tmp_path):
+    for folder in ("real", "links", "links/sub"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "real" / "wf.py").write_text(V1)
+    (tmp_path / "real" / lock.LOCK_FILE).write_text('{"version": 1, "workflows": {}}\n')
+    (tmp_path / "links" / "wf.py").symlink_to(tmp_path / "real" / "wf.py")
+    (tmp_path / "links" / "sub" / "helper.py").write_text("")
+    baseline = LockBaseline(SettingsResolver(all_rules(), cwd=tmp_path), tmp_path)
+    assert baseline.lock_for(Path("links/wf.py")) == (tmp_path / "real" / lock.LOCK_FILE).resolve()
+    assert baseline.lock_for(Path("links/sub/helper.py")) is None
+    (tmp_path / "links" / lock.LOCK_FILE).write_text('{"version": 1, "workflows": {}}\n')
+    fresh = LockBaseline(SettingsResolver(all_rules(), cwd=tmp_path), tmp_path)
+    assert fresh.lock_for(Path("links/sub/helper.py")) == (tmp_path / "links" / lock.LOCK_FILE).resolve()
+    assert fresh.lock_for(Path("links/wf.py")) == (tmp_path / "real" / lock.LOCK_FILE).resolve()
 
 
 @pytest.mark.parametrize(

@@ -182,10 +182,11 @@ class CallSite:
 
 class Catalog:
     """The project's activities and workflows by name, and the call sites of each activity.
-    Built once per index (`catalog(index)`)."""
+    Built once per index (`catalog(index)`); it refers to the index weakly, so that the index
+    is freed with its report, and is used while the index lives."""
 
     def __init__(self, index: ProjectIndex) -> None:
-        self.index = index
+        self.index = weakref.proxy(index)  # `_CATALOGS` keeps a catalog while its index lives
         self.activities = set(index.roots.activity)
         self.activity_names: dict[str, list[Node]] = defaultdict(list)
         # False when some activity's name cannot be read or a dynamic activity takes any name.

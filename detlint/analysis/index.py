@@ -80,6 +80,8 @@ class ProjectIndex:
         self.roots = self._find_roots(decorators_for)
         self._root_nodes = {*self.roots.workflow, *self.roots.activity}
         self._reached: dict[Node, list[ReachedEffect]] = {}
+        # (name, id(caller)) -> (caller, callee): rules ask for the same calls again and again
+        self._callees: dict[tuple[str, int], tuple[ModuleFacts, Node | None]] = {}
 
     # -- roles ------------------------------------------------------------------------------
 
@@ -130,6 +132,14 @@ class ProjectIndex:
 
     def callee(self, name: str, caller: ModuleFacts) -> Node | None:
         """The project function a called name reaches from `caller`'s module, or None."""
+        known = self._callees.get((name, id(caller)))
+        if known is not None and known[0] is caller:
+            return known[1]
+        found = self._callee(name, caller)
+        self._callees[(name, id(caller))] = (caller, found)
+        return found
+
+    def _callee(self, name: str, caller: ModuleFacts) -> Node | None:
         name = self.canonical(name, caller)
         if name in self._functions:
             return _pick(self._functions[name], caller, lambda node: node.module)

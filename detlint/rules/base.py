@@ -171,12 +171,17 @@ class ReferenceMatcher:
                     self._exact[pattern.name].append((number, pattern))
                 else:
                     self._by_prefix[pattern.name].append((number, index, pattern))
+        self._matches: dict[tuple[str, bool], dict[int, Pattern]] = {}  # memo of _first_matches
 
     def effects(self, references: Sequence[Reference]) -> list[Effect]:
         """Per rule (in order), the effects of the references (in order)."""
         found: list[list[Effect]] = [[] for _ in self.rules]
         for ref in references:
-            for number, pattern in self._first_matches(ref).items():
+            key = (ref.name, ref.called)
+            matches = self._matches.get(key)
+            if matches is None:
+                matches = self._matches[key] = self._first_matches(ref)
+            for number, pattern in matches.items():
                 effect = self.rules[number].effect(ref, pattern)
                 if effect is not None:
                     found[number].append(effect)
@@ -184,7 +189,8 @@ class ReferenceMatcher:
 
     def _first_matches(self, ref: Reference) -> dict[int, Pattern]:
         """Rule number -> its first pattern that matches: an exact call pattern first, else the
-        first module, method or access pattern in the rule's order."""
+        first module, method or access pattern in the rule's order. Patterns read only the
+        reference's name and whether it is called."""
         chosen: dict[int, tuple[int, Pattern]] = {}
         if ref.called:
             for number, pattern in self._exact.get(ref.name, ()):

@@ -80,11 +80,13 @@ class LockBaseline(Baseline):
         self.cwd = cwd.resolve()
         self._by_folder: dict[Path, Path | None] = {}
         self._entries: dict[Path, dict[str, dict[str, Any]]] = {}
+        self._resolved: dict[Path, Path] = {}  # folder -> its real location
 
     def lock_for(self, path: Path) -> Path | None:
         """The lock file governing `path` (relative to the working folder, or absolute)."""
-        folder = (self.cwd / path).resolve().parent
-        root = self.resolver.for_path(self.cwd / path).root.resolve()
+        location = self.cwd / path
+        folder = location.resolve().parent if location.is_symlink() else self._resolve(location.parent)
+        root = self._resolve(self.resolver.for_path(location).root)
         visited: list[Path] = []
         found: Path | None = None
         for candidate in (folder, *folder.parents):
@@ -100,6 +102,13 @@ class LockBaseline(Baseline):
         for candidate in visited:
             self._by_folder[candidate] = found
         return found
+
+    def _resolve(self, folder: Path) -> Path:
+        """`folder.resolve()`, once per folder: resolving asks the system about each part."""
+        resolved = self._resolved.get(folder)
+        if resolved is None:
+            resolved = self._resolved[folder] = folder.resolve()
+        return resolved
 
     def entries(self, lock_file: Path) -> dict[str, dict[str, Any]]:
         """The lock's entries, with paths relative to the working folder."""
