@@ -238,7 +238,7 @@ class _Run:
             if last not in entries and f"{last}.py" not in entries and f"{last}.pyi" not in entries:
                 continue  # most imports name installed packages: a listing rules them out
             for location in (f"{base}/{last}.py", f"{base}/{last}/__init__.py", f"{base}/{last}.pyi"):
-                if os.path.isfile(location):
+                if last_run.is_file(location):
                     return display_path(Path(location), self.cwd)
         return None
 

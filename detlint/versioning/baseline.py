@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from detlint import last_run
 from detlint.analysis.facts import ModuleFacts
 from detlint.analysis.index import ProjectIndex
 from detlint.analysis.skeleton import Node
@@ -94,10 +95,10 @@ class LockBaseline(Baseline):
                 found = self._by_folder[candidate]
                 break
             visited.append(candidate)
-            if (candidate / LOCK_FILE).is_file():
+            if last_run.is_file(candidate / LOCK_FILE):
                 found = candidate / LOCK_FILE
                 break
-            if candidate == root or (candidate / ".git").exists():
+            if candidate == root or last_run.kind_of(candidate / ".git") is not None:
                 break
         for candidate in visited:
             self._by_folder[candidate] = found
