@@ -192,6 +192,10 @@ def tools(selected: list[str], work: Path) -> dict[str, Tool]:
     found: dict[str, Tool] = {}
     spec = importlib.util.find_spec("detlint")  # finds it without importing it
     detlint_where = str(Path(spec.origin).parent) if spec and spec.origin else None
+    if detlint_where:
+        # An installed detlint comes byte-compiled. A work tree in an environment that sets
+        # PYTHONDONTWRITEBYTECODE would compile its source again on every run: time a user's.
+        subprocess.run([sys.executable, "-m", "compileall", "-q", detlint_where], check=False)
     for name in DETLINT:
         command = [sys.executable, "-m", "detlint", "check", ".", "--cache-dir", "<cache>"] if spec else None
         found[name] = Tool(name, command, _version("detlint"), f"from {detlint_where}" if detlint_where else "")
