@@ -17,9 +17,7 @@ import tokenize
 import warnings
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
-
-from libcst.metadata import CodeRange, PositionProvider
+from typing import Any, Callable, Iterable, Sequence
 
 from detlint.analysis.facts import (
     MODULE_SCOPE,
@@ -42,6 +40,7 @@ from detlint.analysis.fix_context import (
     import_statements,
 )
 from detlint.analysis.nodes import is_node, node_fields, own_descendants, source_of
+from detlint.analysis.positions import Positions
 from detlint.analysis.scopes import (
     BUILTINS,
     LITERAL_VALUES,
@@ -95,16 +94,8 @@ def extract(path: Path, source: bytes, module: str, tree_rules: Sequence[TreeRul
 def _extract_into(facts: ModuleFacts, path: Path, source: bytes, tree_rules: Sequence[TreeRule]) -> None:
     tree = cst.parse_module(source)
     is_package = path.name in ("__init__.py", "__init__.pyi")
-    _Extractor(facts, is_package, tree_rules, _positions(tree)).walk(tree)
+    _Extractor(facts, is_package, tree_rules, Positions(tree)).walk(tree)
     facts.noqa = _noqa_comments(source)
-
-
-def _positions(tree: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
-    """PositionProvider's positions, computed without a MetadataWrapper: resolving through
-    one walks the whole tree once more for batchable providers even when there are none."""
-    provider = PositionProvider()
-    provider._gen_impl(tree)
-    return provider._computed
 
 
 def _noqa_comments(source: bytes) -> dict[int, frozenset[str]]:
@@ -241,13 +232,6 @@ def _parse_failure(source: bytes, error: Exception) -> ParseFailure:
     return ParseFailure(f"cannot parse: {' '.join(str(error).split())}", 1, 1)
 
 
-def _range(code_range: CodeRange) -> Range:
-    return Range(
-        Position(code_range.start.line, code_range.start.column + 1),
-        Position(code_range.end.line, code_range.end.column + 1),
-    )
-
-
 class Context:
     """What a tree rule may ask while its hook runs."""
 
@@ -290,7 +274,7 @@ class Context:
         return self.resolve(node) in SET_VALUES
 
     def range(self, node: cst.CSTNode) -> Range:
-        return _range(self._extractor.positions[node])
+        return self._extractor.positions.range(node)
 
     def report(
         self, rule: TreeRule, node: cst.CSTNode, what: str, advice: str, leaf: str, fix: FixPlan | None = None
@@ -326,7 +310,7 @@ class _Extractor:
         facts: ModuleFacts,
         is_package: bool,
         tree_rules: Sequence[TreeRule],
-        positions: Mapping[cst.CSTNode, CodeRange],
+        positions: Positions,
     ) -> None:
         self.facts = facts
         self.positions = positions
@@ -471,7 +455,7 @@ class _Extractor:
         self.scopes.append(scope)
         self._collect(scope, node.body)
         self.facts.exports = {name: value for name, value in scope.bindings.items() if value}
-        self.import_lines = import_statements(node, self.positions.__getitem__, self.import_base)
+        self.import_lines = import_statements(node, self.positions.range, self.import_base)
         self.name_uses.update(exported_names(node))
         module_scope = FunctionFacts(
             qualname=self.facts.module_scope,

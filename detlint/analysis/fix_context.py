@@ -5,7 +5,7 @@ file imports it, to add an import, and to remove one that a fix leaves unused.""
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import Callable, Iterable
 
 from detlint.analysis.facts import ImportStatement
 from detlint.analysis.nodes import child_nodes
@@ -13,13 +13,10 @@ from detlint.analysis.scopes import dotted
 from detlint.lazy import cst
 from detlint.model import Position, Range
 
-if TYPE_CHECKING:
-    from libcst.metadata import CodeRange
-
 
 def import_statements(
     module: cst.Module,
-    position: Callable[[cst.CSTNode], CodeRange],
+    position: Callable[[cst.CSTNode], Range],
     import_base: Callable[[cst.ImportFrom], str | None],
 ) -> tuple[ImportStatement, ...]:
     """Every top-level line made of import statements, with the names it binds."""
