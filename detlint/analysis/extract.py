@@ -17,7 +17,7 @@ import tokenize
 import warnings
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 from detlint.analysis.facts import (
     MODULE_SCOPE,
@@ -71,6 +71,7 @@ _MAX_DEFINITION_DEPTH = 8
 # What the walk does at a node type: the extractor's visit and leave methods, per field its
 # visit_X_field and leave_X_field methods, and the tree rules' hooks.
 _Plan = tuple[Any, Any, tuple[tuple[str, Any, Any], ...], tuple[Any, ...]]
+T = TypeVar("T")
 NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:[\s,]+[A-Z]+[0-9]*)*))?", re.IGNORECASE)
 
 
@@ -237,6 +238,14 @@ class Context:
 
     def __init__(self, extractor: _Extractor) -> None:
         self._extractor = extractor
+        self._shared: dict[type, Any] = {}
+
+    def shared(self, kind: type[T]) -> T:
+        """This file's one `kind()`, made on first use: state several rules share, so that an
+        analysis two rules report from runs once per file."""
+        if kind not in self._shared:
+            self._shared[kind] = kind()
+        return self._shared[kind]
 
     @property
     def function(self) -> FunctionFacts:
