@@ -409,15 +409,18 @@ class _Extractor:
         return None
 
     def resolve_expression(self, node: cst.BaseExpression | None) -> str | None:
-        if isinstance(node, cst.Name):
+        # `type(node) is`: these node classes have no subclasses, and a failed `isinstance` on
+        # LibCST's abstract-base classes runs Python code; this runs for most expressions.
+        kind = type(node)
+        if kind is cst.Name:
             found = self.lookup(node.value)
             if found is not None:
                 return found[1]
             return f"builtins.{node.value}" if node.value in BUILTINS else None
-        if isinstance(node, cst.Attribute):
+        if kind is cst.Attribute:
             base = self.resolve_expression(node.value)
             return self._attribute_of(base, node.attr.value) if base else None
-        if isinstance(node, cst.Call):
+        if kind is cst.Call:
             base = self.resolve_expression(node.func)
             if base is None:
                 return None
@@ -427,7 +430,7 @@ class _Extractor:
             if owner in SET_VALUES and method in SET_RESULT_METHODS:
                 return owner
             return f"{base}()"
-        if isinstance(node, cst.BinaryOperation):
+        if kind is cst.BinaryOperation:
             left = self.resolve_expression(node.left)
             if type(node.operator).__name__ in SET_OPERATORS and left in SET_VALUES:
                 return left
