@@ -60,7 +60,10 @@ class Shape:
             node, mark = stack.pop()
             if mark:
                 self.marks[id(node)] = mark
-            stack.extend(_children_marked(node, mark))
+            if type(node).__name__ in _MARKING:
+                stack.extend(_children_marked(node, mark))
+            else:  # most nodes: their children have their mark
+                stack.extend([(child, mark) for child in child_nodes(node)])
 
     def has(self, node: cst.CSTNode, mark: int) -> bool:
         return bool(self.marks.get(id(node), 0) & mark)
@@ -78,9 +81,13 @@ def shape_of(function: cst.FunctionDef) -> Shape:
     return _last_shape[1]
 
 
+# Node types whose children's marks can differ from their own (by name: LibCST is imported lazily).
+_MARKING = frozenset({"FunctionDef", "ClassDef", "Lambda", "If", "For", "While", "Try", "TryStar", "Match"})
+
+
 def _children_marked(node: cst.CSTNode, mark: int) -> Iterator[tuple[cst.CSTNode, int]]:
     # `type(node) is`, not `isinstance`: these node classes have no subclasses, and a failed
-    # `isinstance` on LibCST's abstract-base classes runs Python code; this runs for every node.
+    # `isinstance` on LibCST's abstract-base classes runs Python code.
     kind = type(node)
     if kind is cst.FunctionDef or kind is cst.ClassDef or kind is cst.Lambda:
         yield from ((child, mark | FOREIGN) for child in child_nodes(node))
