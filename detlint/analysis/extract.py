@@ -69,7 +69,8 @@ TYPE_CHECKING = frozenset({"typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECK
 MAPPING_CONSTRUCTORS = frozenset({"builtins.dict", *temporal.OPTION_DICTS})
 _MAX_DEFINITION_DEPTH = 8
 # What the walk does at a node type: the extractor's visit and leave methods, per field its
-# visit_X_field and leave_X_field methods, and the tree rules' hooks.
+# visit_X_field and leave_X_field methods (functions of the class, called with the extractor),
+# and the tree rules' hooks (their bound methods).
 _Plan = tuple[Any, Any, tuple[tuple[str, Any, Any], ...], tuple[Any, ...]]
 T = TypeVar("T")
 NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:[\s,]+[A-Z]+[0-9]*)*))?", re.IGNORECASE)
@@ -351,23 +352,19 @@ class _Extractor:
         self.import_lines: tuple[ImportStatement, ...] = ()
         self.context = Context(self)
         self.skeletons = SkeletonBuilder(facts.module, self.resolve_expression, self.context.range)
-        self._plans: dict[type[cst.CSTNode], _Plan] = {}
-        self.hooks: dict[str, list[Callable[[cst.CSTNode, Context], None]]] = defaultdict(list)
-        for rule in tree_rules:
-            for node_type, method in _hooks_of(type(rule)).items():
-                self.hooks[node_type].append(getattr(rule, method))
+        self._plans = _plans_for(tree_rules)
 
     # -- dispatch -------------------------------------------------------------------------
 
     def walk(self, node: cst.CSTNode) -> None:
-        visit, leave, fields, hooks = self._plans.get(type(node)) or self._plan(type(node))
-        descend = visit is None or visit(node) is not False
+        visit, leave, fields, hooks = self._plans.get(type(node)) or self._plans.plan(type(node))
+        descend = visit is None or visit(self, node) is not False
         for hook in hooks:
             hook(node, self.context)
         if descend:
             for field, enter, exit in fields:
                 if enter is not None:
-                    enter(node)
+                    enter(self, node)
                 value = getattr(node, field)
                 if isinstance(value, (tuple, list)):
                     for item in value:
@@ -376,23 +373,9 @@ class _Extractor:
                 elif is_node(type(value)):
                     self.walk(value)
                 if exit is not None:
-                    exit(node)
+                    exit(self, node)
         if leave is not None:
-            leave(node)
-
-    def _plan(self, kind: type[cst.CSTNode]) -> _Plan:
-        name = kind.__name__
-        plan = (
-            getattr(self, f"visit_{name}", None),
-            getattr(self, f"leave_{name}", None),
-            tuple(
-                (field, getattr(self, f"visit_{name}_{field}", None), getattr(self, f"leave_{name}_{field}", None))
-                for field in node_fields(kind)
-            ),
-            tuple(self.hooks.get(name, ())),
-        )
-        self._plans[kind] = plan
-        return plan
+            leave(self, node)
 
     # -- name resolution ------------------------------------------------------------------
 
@@ -819,6 +802,47 @@ class _Extractor:
 
 def _shorten(source: str, limit: int = 120) -> str:
     return source if len(source) <= limit else source[: limit - 1] + "…"
+
+
+class _Plans(dict):
+    """Node type -> its `_Plan` for one set of tree rules, made on first use."""
+
+    def __init__(self, tree_rules: Sequence[TreeRule]) -> None:
+        super().__init__()
+        self.hooks: dict[str, list[Callable[[cst.CSTNode, Context], None]]] = defaultdict(list)
+        for rule in tree_rules:
+            for node_type, method in _hooks_of(type(rule)).items():
+                self.hooks[node_type].append(getattr(rule, method))
+
+    def plan(self, kind: type[cst.CSTNode]) -> _Plan:
+        name = kind.__name__
+        plan = (
+            getattr(_Extractor, f"visit_{name}", None),
+            getattr(_Extractor, f"leave_{name}", None),
+            tuple(
+                (
+                    field,
+                    getattr(_Extractor, f"visit_{name}_{field}", None),
+                    getattr(_Extractor, f"leave_{name}_{field}", None),
+                )
+                for field in node_fields(kind)
+            ),
+            tuple(self.hooks.get(name, ())),
+        )
+        self[kind] = plan
+        return plan
+
+
+_last_plans: tuple[tuple[TreeRule, ...], _Plans] | None = None
+
+
+def _plans_for(tree_rules: Sequence[TreeRule]) -> _Plans:
+    """The plans of the last set of rules asked for: a run's files share them."""
+    global _last_plans
+    rules = tuple(tree_rules)
+    if _last_plans is None or _last_plans[0] != rules:
+        _last_plans = (rules, _Plans(rules))
+    return _last_plans[1]
 
 
 def _hooks_of(rule_class: type[TreeRule]) -> dict[str, str]:
