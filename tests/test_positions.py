@@ -62,3 +62,28 @@ def test_every_node_has_the_range_position_provider_gives_it(name: str, source: 
         ), f"{type(node).__name__} at {want}"
         checked += 1
     assert checked == len(expected)
+
+
+# Top-level lines whose text LibCST prints differently from the file: a form feed it drops, a
+# last line whose line end it does not count as one.
+LINE_EDGE_CASES = {
+    "form-feed": b"\x0cimport os\nx = 1\n\x0c\n \x0cimport sys\n",
+    "last-line-ends-with-cr": b"import os\r\nimport sys\nimport re\r",
+    "no-trailing-newline": b"import os\nimport sys  # comment",
+    "byte-order-mark": b"\xef\xbb\xbfimport os\nimport sys\n",
+    "continued": b"import os; x = 1\nfrom a import (b,\r\n  c)  # x\r\nimport d, \\\n  e\n",
+    "latin-1": "# -*- coding: latin-1 -*-\nimport os  # \xe9\n".encode("latin-1"),
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "source"),
+    [*LINE_EDGE_CASES.items(), *_sources()],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
+def test_top_level_code_is_what_libcst_prints_for_the_line(name: str, source: bytes) -> None:
+    module = cst.parse_module(source)
+    positions = Positions(module)
+    for line in module.body:
+        if isinstance(line, cst.SimpleStatementLine):
+            assert positions.top_level_code(line) == module.code_for_node(line.with_changes(leading_lines=()))

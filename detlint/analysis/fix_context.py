@@ -18,8 +18,10 @@ def import_statements(
     module: cst.Module,
     position: Callable[[cst.CSTNode], Range],
     import_base: Callable[[cst.ImportFrom], str | None],
+    code: Callable[[cst.SimpleStatementLine], str],
 ) -> tuple[ImportStatement, ...]:
-    """Every top-level line made of import statements, with the names it binds."""
+    """Every top-level line made of import statements, with the names it binds. `code(line)`:
+    a top-level line's text, without its leading blank lines and comments."""
     found = []
     body = module.body
     for index, line in enumerate(body):
@@ -52,7 +54,7 @@ def import_statements(
         found.append(
             ImportStatement(
                 range=Range(Position(span.start.line, 1), Position(span.end.line + 1, 1)),
-                source=module.code_for_node(line.with_changes(leading_lines=())),
+                source=code(line),
                 module=source_module if len(imports) == 1 else None,
                 names=tuple(names),
                 imported=tuple(imported),

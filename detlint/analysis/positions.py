@@ -18,12 +18,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from libcst import CSTNode, Module
+from libcst import CSTNode, Module, SimpleStatementLine
 from libcst._nodes.internal import CodegenState
 
 from detlint.model import Position, Range
 
 _NEWLINE = re.compile(r"\r\n?|\n")  # LibCST's `NEWLINE_RE`: what starts a new line
+_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+\Z")  # a line with its line end, as LibCST counts lines
 
 
 class Positions:
@@ -34,11 +35,28 @@ class Positions:
         state = _PositionState(module.default_indent, module.default_newline)
         module._codegen(state)
         self._spans = state.spans
+        self._tokens = state.tokens
+        self._newline = module.default_newline
+        self._lines: list[str] | None = None
 
     def range(self, node: CSTNode) -> Range:
         """As `PositionProvider`'s `CodeRange`, with 1-based columns."""
         line, column, end_line, end_column = self._spans[id(node)]
         return Range(Position(line, column + 1), Position(end_line, end_column + 1))
+
+    def top_level_code(self, line: SimpleStatementLine) -> str:
+        """What `module.code_for_node(line.with_changes(leading_lines=()))` prints for one of
+        the module's top-level lines, read from the code already generated: from the line's
+        start to the end of its last line (a top-level line has no indentation to differ)."""
+        if self._lines is None:
+            self._lines = _LINE.findall("".join(self._tokens))
+        start, column, end, _ = self._spans[id(line)]
+        code = "".join(self._lines[start - 1 : end])[column:]
+        if code.endswith(("\n", "\r")):
+            return code
+        # The module's last line, printed without its line end (the file has none, as LibCST
+        # reads it); printed alone, it has one.
+        return code + (line.trailing_whitespace.newline.value or self._newline)
 
 
 # A node's range as LibCST counts: start line, start column, end line, end column (lines
