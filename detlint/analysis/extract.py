@@ -461,7 +461,8 @@ class _Extractor:
         self.scopes.append(scope)
         self._collect(scope, node.body)
         self.facts.exports = {name: value for name, value in scope.bindings.items() if value}
-        self.import_lines = import_statements(node, self.positions.range, self.import_base, self.positions.top_level_code)
+        positions = self.positions
+        self.import_lines = import_statements(node, positions.range, self.import_base, positions.top_level_code)
         self.name_uses.update(exported_names(node))
         module_scope = FunctionFacts(
             qualname=self.facts.module_scope,

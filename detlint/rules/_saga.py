@@ -280,7 +280,9 @@ class SagaRule(TreeRule):
         if id(node) not in self._found.analysed:
             self._remember(node, survey(node, ctx), ctx, Fills(), set())
 
-    def _remember(self, function: cst.FunctionDef, found: Survey, ctx, class_fills: Fills, class_containers: set[str]) -> None:
+    def _remember(
+        self, function: cst.FunctionDef, found: Survey, ctx, class_fills: Fills, class_containers: set[str]
+    ) -> None:
         self._found.analysed.add(id(function))
         self._found.analysed.update(id(n) for n in found.definitions)
         findings = analyse(found, ctx, class_fills, class_containers)
