@@ -5,7 +5,7 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from detlint.analysis.nodes import child_nodes, descendants
+from detlint.analysis.nodes import child_nodes, descendants, source_of
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,6 +32,7 @@ match point:
         pass
 type Alias[K] = dict[K, int]
 print(f"{value!r:>{width}}", key=[1, 2], *{3}, **{"a": {4: 5}})
+call((name), ( 'text' ), 1_0, (1.5j), b"raw")
 '''
 
 
@@ -64,3 +65,11 @@ def test_child_nodes_keep_every_meaningful_child_in_order(name: str, source: byt
 def test_descendants_do_not_recurse() -> None:
     deep = cst.parse_expression("(" * 1 + "+".join(["x"] * 3000) + ")")
     assert sum(isinstance(n, cst.Name) for n in descendants(deep)) == 3000
+
+
+@pytest.mark.parametrize(("name", "source"), _sources(), ids=lambda value: value if isinstance(value, str) else "")
+def test_source_of_is_what_libcst_prints(name: str, source: bytes) -> None:
+    printer = cst.Module(body=[])
+    for node in descendants(cst.parse_module(source)):
+        if isinstance(node, cst.BaseExpression):
+            assert source_of(node) == printer.code_for_node(node)

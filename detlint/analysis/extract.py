@@ -17,9 +17,7 @@ import tokenize
 import warnings
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
-
-from libcst.metadata import CodeRange, PositionProvider
+from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 from detlint.analysis.facts import (
     MODULE_SCOPE,
@@ -42,6 +40,7 @@ from detlint.analysis.fix_context import (
     import_statements,
 )
 from detlint.analysis.nodes import is_node, node_fields, own_descendants, source_of
+from detlint.analysis.positions import Positions
 from detlint.analysis.scopes import (
     BUILTINS,
     LITERAL_VALUES,
@@ -70,8 +69,10 @@ TYPE_CHECKING = frozenset({"typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECK
 MAPPING_CONSTRUCTORS = frozenset({"builtins.dict", *temporal.OPTION_DICTS})
 _MAX_DEFINITION_DEPTH = 8
 # What the walk does at a node type: the extractor's visit and leave methods, per field its
-# visit_X_field and leave_X_field methods, and the tree rules' hooks.
+# visit_X_field and leave_X_field methods (functions of the class, called with the extractor),
+# and the tree rules' hooks (their bound methods).
 _Plan = tuple[Any, Any, tuple[tuple[str, Any, Any], ...], tuple[Any, ...]]
+T = TypeVar("T")
 NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:[\s,]+[A-Z]+[0-9]*)*))?", re.IGNORECASE)
 
 
@@ -95,16 +96,8 @@ def extract(path: Path, source: bytes, module: str, tree_rules: Sequence[TreeRul
 def _extract_into(facts: ModuleFacts, path: Path, source: bytes, tree_rules: Sequence[TreeRule]) -> None:
     tree = cst.parse_module(source)
     is_package = path.name in ("__init__.py", "__init__.pyi")
-    _Extractor(facts, is_package, tree_rules, _positions(tree)).walk(tree)
+    _Extractor(facts, is_package, tree_rules, Positions(tree)).walk(tree)
     facts.noqa = _noqa_comments(source)
-
-
-def _positions(tree: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
-    """PositionProvider's positions, computed without a MetadataWrapper: resolving through
-    one walks the whole tree once more for batchable providers even when there are none."""
-    provider = PositionProvider()
-    provider._gen_impl(tree)
-    return provider._computed
 
 
 def _noqa_comments(source: bytes) -> dict[int, frozenset[str]]:
@@ -161,12 +154,23 @@ def _nesting_problem(source: bytes) -> ParseFailure | None:
         return None
     except (ValueError, UnicodeDecodeError, LookupError):
         return None
-    depth, (line, column) = _depth(tree)
-    if depth <= MAX_DEPTH:
+    if _within_depth(tree, MAX_DEPTH):
         return None
+    depth, (line, column) = _depth(tree)
     return ParseFailure(
         f"nested {depth} levels deep, more than detlint analyses ({MAX_DEPTH}; {_TOO_DEEP_ADVICE})", line, column
     )
+
+
+def _within_depth(tree: ast.AST, limit: int) -> bool:
+    """Whether the tree is at most `limit` levels deep: a level at a time, which is cheaper than
+    `_depth` (no positions) and needs no recursion."""
+    level = [tree]
+    for _ in range(limit):
+        level = [child for node in level for child in ast.iter_child_nodes(node)]
+        if not level:
+            return True
+    return False
 
 
 def _depth(tree: ast.AST) -> tuple[int, tuple[int, int]]:
@@ -241,18 +245,19 @@ def _parse_failure(source: bytes, error: Exception) -> ParseFailure:
     return ParseFailure(f"cannot parse: {' '.join(str(error).split())}", 1, 1)
 
 
-def _range(code_range: CodeRange) -> Range:
-    return Range(
-        Position(code_range.start.line, code_range.start.column + 1),
-        Position(code_range.end.line, code_range.end.column + 1),
-    )
-
-
 class Context:
     """What a tree rule may ask while its hook runs."""
 
     def __init__(self, extractor: _Extractor) -> None:
         self._extractor = extractor
+        self._shared: dict[type, Any] = {}
+
+    def shared(self, kind: type[T]) -> T:
+        """This file's one `kind()`, made on first use: state several rules share, so that an
+        analysis two rules report from runs once per file."""
+        if kind not in self._shared:
+            self._shared[kind] = kind()
+        return self._shared[kind]
 
     @property
     def function(self) -> FunctionFacts:
@@ -290,7 +295,7 @@ class Context:
         return self.resolve(node) in SET_VALUES
 
     def range(self, node: cst.CSTNode) -> Range:
-        return _range(self._extractor.positions[node])
+        return self._extractor.positions.range(node)
 
     def report(
         self, rule: TreeRule, node: cst.CSTNode, what: str, advice: str, leaf: str, fix: FixPlan | None = None
@@ -326,7 +331,7 @@ class _Extractor:
         facts: ModuleFacts,
         is_package: bool,
         tree_rules: Sequence[TreeRule],
-        positions: Mapping[cst.CSTNode, CodeRange],
+        positions: Positions,
     ) -> None:
         self.facts = facts
         self.positions = positions
@@ -347,23 +352,19 @@ class _Extractor:
         self.import_lines: tuple[ImportStatement, ...] = ()
         self.context = Context(self)
         self.skeletons = SkeletonBuilder(facts.module, self.resolve_expression, self.context.range)
-        self._plans: dict[type[cst.CSTNode], _Plan] = {}
-        self.hooks: dict[str, list[Callable[[cst.CSTNode, Context], None]]] = defaultdict(list)
-        for rule in tree_rules:
-            for node_type, method in _hooks_of(type(rule)).items():
-                self.hooks[node_type].append(getattr(rule, method))
+        self._plans = _plans_for(tree_rules)
 
     # -- dispatch -------------------------------------------------------------------------
 
     def walk(self, node: cst.CSTNode) -> None:
-        visit, leave, fields, hooks = self._plans.get(type(node)) or self._plan(type(node))
-        descend = visit is None or visit(node) is not False
+        visit, leave, fields, hooks = self._plans.get(type(node)) or self._plans.plan(type(node))
+        descend = visit is None or visit(self, node) is not False
         for hook in hooks:
             hook(node, self.context)
         if descend:
             for field, enter, exit in fields:
                 if enter is not None:
-                    enter(node)
+                    enter(self, node)
                 value = getattr(node, field)
                 if isinstance(value, (tuple, list)):
                     for item in value:
@@ -372,23 +373,9 @@ class _Extractor:
                 elif is_node(type(value)):
                     self.walk(value)
                 if exit is not None:
-                    exit(node)
+                    exit(self, node)
         if leave is not None:
-            leave(node)
-
-    def _plan(self, kind: type[cst.CSTNode]) -> _Plan:
-        name = kind.__name__
-        plan = (
-            getattr(self, f"visit_{name}", None),
-            getattr(self, f"leave_{name}", None),
-            tuple(
-                (field, getattr(self, f"visit_{name}_{field}", None), getattr(self, f"leave_{name}_{field}", None))
-                for field in node_fields(kind)
-            ),
-            tuple(self.hooks.get(name, ())),
-        )
-        self._plans[kind] = plan
-        return plan
+            leave(self, node)
 
     # -- name resolution ------------------------------------------------------------------
 
@@ -416,15 +403,18 @@ class _Extractor:
         return None
 
     def resolve_expression(self, node: cst.BaseExpression | None) -> str | None:
-        if isinstance(node, cst.Name):
+        # `type(node) is`: these node classes have no subclasses, and a failed `isinstance` on
+        # LibCST's abstract-base classes runs Python code; this runs for most expressions.
+        kind = type(node)
+        if kind is cst.Name:
             found = self.lookup(node.value)
             if found is not None:
                 return found[1]
             return f"builtins.{node.value}" if node.value in BUILTINS else None
-        if isinstance(node, cst.Attribute):
+        if kind is cst.Attribute:
             base = self.resolve_expression(node.value)
             return self._attribute_of(base, node.attr.value) if base else None
-        if isinstance(node, cst.Call):
+        if kind is cst.Call:
             base = self.resolve_expression(node.func)
             if base is None:
                 return None
@@ -434,7 +424,7 @@ class _Extractor:
             if owner in SET_VALUES and method in SET_RESULT_METHODS:
                 return owner
             return f"{base}()"
-        if isinstance(node, cst.BinaryOperation):
+        if kind is cst.BinaryOperation:
             left = self.resolve_expression(node.left)
             if type(node.operator).__name__ in SET_OPERATORS and left in SET_VALUES:
                 return left
@@ -471,7 +461,8 @@ class _Extractor:
         self.scopes.append(scope)
         self._collect(scope, node.body)
         self.facts.exports = {name: value for name, value in scope.bindings.items() if value}
-        self.import_lines = import_statements(node, self.positions.__getitem__, self.import_base)
+        positions = self.positions
+        self.import_lines = import_statements(node, positions.range, self.import_base, positions.top_level_code)
         self.name_uses.update(exported_names(node))
         module_scope = FunctionFacts(
             qualname=self.facts.module_scope,
@@ -812,6 +803,47 @@ class _Extractor:
 
 def _shorten(source: str, limit: int = 120) -> str:
     return source if len(source) <= limit else source[: limit - 1] + "…"
+
+
+class _Plans(dict):
+    """Node type -> its `_Plan` for one set of tree rules, made on first use."""
+
+    def __init__(self, tree_rules: Sequence[TreeRule]) -> None:
+        super().__init__()
+        self.hooks: dict[str, list[Callable[[cst.CSTNode, Context], None]]] = defaultdict(list)
+        for rule in tree_rules:
+            for node_type, method in _hooks_of(type(rule)).items():
+                self.hooks[node_type].append(getattr(rule, method))
+
+    def plan(self, kind: type[cst.CSTNode]) -> _Plan:
+        name = kind.__name__
+        plan = (
+            getattr(_Extractor, f"visit_{name}", None),
+            getattr(_Extractor, f"leave_{name}", None),
+            tuple(
+                (
+                    field,
+                    getattr(_Extractor, f"visit_{name}_{field}", None),
+                    getattr(_Extractor, f"leave_{name}_{field}", None),
+                )
+                for field in node_fields(kind)
+            ),
+            tuple(self.hooks.get(name, ())),
+        )
+        self[kind] = plan
+        return plan
+
+
+_last_plans: tuple[tuple[TreeRule, ...], _Plans] | None = None
+
+
+def _plans_for(tree_rules: Sequence[TreeRule]) -> _Plans:
+    """The plans of the last set of rules asked for: a run's files share them."""
+    global _last_plans
+    rules = tuple(tree_rules)
+    if _last_plans is None or _last_plans[0] != rules:
+        _last_plans = (rules, _Plans(rules))
+    return _last_plans[1]
 
 
 def _hooks_of(rule_class: type[TreeRule]) -> dict[str, str]:

@@ -5,7 +5,7 @@ file imports it, to add an import, and to remove one that a fix leaves unused.""
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import Callable, Iterable
 
 from detlint.analysis.facts import ImportStatement
 from detlint.analysis.nodes import child_nodes
@@ -13,16 +13,15 @@ from detlint.analysis.scopes import dotted
 from detlint.lazy import cst
 from detlint.model import Position, Range
 
-if TYPE_CHECKING:
-    from libcst.metadata import CodeRange
-
 
 def import_statements(
     module: cst.Module,
-    position: Callable[[cst.CSTNode], CodeRange],
+    position: Callable[[cst.CSTNode], Range],
     import_base: Callable[[cst.ImportFrom], str | None],
+    code: Callable[[cst.SimpleStatementLine], str],
 ) -> tuple[ImportStatement, ...]:
-    """Every top-level line made of import statements, with the names it binds."""
+    """Every top-level line made of import statements, with the names it binds. `code(line)`:
+    a top-level line's text, without its leading blank lines and comments."""
     found = []
     body = module.body
     for index, line in enumerate(body):
@@ -55,7 +54,7 @@ def import_statements(
         found.append(
             ImportStatement(
                 range=Range(Position(span.start.line, 1), Position(span.end.line + 1, 1)),
-                source=module.code_for_node(line.with_changes(leading_lines=())),
+                source=code(line),
                 module=source_module if len(imports) == 1 else None,
                 names=tuple(names),
                 imported=tuple(imported),

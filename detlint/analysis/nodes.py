@@ -96,7 +96,13 @@ def walk_below(node: cst.CSTNode, closed: tuple[type[cst.CSTNode], ...] = ()) ->
 
 def source_of(node: cst.CSTNode) -> str:
     """The node's source text (as LibCST prints it, with the module's default formatting)."""
+    if type(node).__name__ in _SINGLE_TOKENS and not node.lpar:  # most arguments: printed as their value
+        return node.value
     return _printer().code_for_node(node)
+
+
+# Expressions whose code is their `value` within their parentheses.
+_SINGLE_TOKENS = frozenset({"Name", "SimpleString", "Integer", "Float", "Imaginary"})
 
 
 @functools.cache

@@ -119,39 +119,43 @@ class BindingCollector:
         self.import_base = import_base
 
     def collect(self, statements: Sequence[cst.CSTNode]) -> None:
+        # `type(node) is`: these node classes have no subclasses, and a failed `isinstance` on
+        # LibCST's abstract-base classes runs Python code; this runs for every statement.
         for node in walk_statements(statements):
-            if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            kind = type(node)
+            if kind is cst.FunctionDef or kind is cst.ClassDef:
                 # A def nested in a function is part of that function, not a project function.
                 name = node.name.value
                 self.scope.bind(name, self.qualify(name) if self.scope.kind != "function" else None)
-            elif isinstance(node, cst.For):
+            elif kind is cst.For:
                 self._bind_target(node.target, None)
-            elif isinstance(node, cst.With):
+            elif kind is cst.With:
                 for item in node.items:
                     if item.asname is not None:
                         self._bind_target(item.asname.name, None)
-            elif isinstance(node, (cst.ExceptHandler, cst.ExceptStarHandler)):
+            elif kind is cst.ExceptHandler or kind is cst.ExceptStarHandler:
                 if node.name is not None:
                     self._bind_target(node.name.name, None)
-            elif isinstance(node, cst.MatchCase):
+            elif kind is cst.MatchCase:
                 for name in _pattern_names(node.pattern):
                     self.scope.bind(name, None)
             else:
                 self._small(node)
 
     def _small(self, node: cst.CSTNode) -> None:
-        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.Expr, cst.Return)):
+        kind = type(node)
+        if kind is cst.Assign or kind is cst.AnnAssign or kind is cst.Expr or kind is cst.Return:
             self._note_in_place_change(node.value)
-        if isinstance(node, cst.Assign):
+        if kind is cst.Assign:
             single = len(node.targets) == 1
             value = self.resolve(node.value) if single else None
             for target in node.targets:
                 self._bind_target(target.target, value, node.value if single else None)
-        elif isinstance(node, cst.AnnAssign):
+        elif kind is cst.AnnAssign:
             self._bind_target(node.target, self.resolve(node.value) if node.value else None, node.value)
-        elif isinstance(node, (cst.AugAssign, cst.Del)):
+        elif kind is cst.AugAssign or kind is cst.Del:
             self._bind_target(node.target, None)
-        elif isinstance(node, cst.Import):
+        elif kind is cst.Import:
             for alias in node.names:
                 full = dotted(alias.name)
                 if full is None:
@@ -161,16 +165,16 @@ class BindingCollector:
                 else:
                     top = full.split(".")[0]
                     self.scope.bind(top, top)
-        elif isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
+        elif kind is cst.ImportFrom and not isinstance(node.names, cst.ImportStar):
             base = self.import_base(node)
             for alias in node.names:
                 name = dotted(alias.name)
                 if name is not None:
                     target = alias.asname.name if alias.asname is not None else alias.name
                     self._bind_target(target, f"{base}.{name}" if base else None)
-        elif isinstance(node, cst.Global):
+        elif kind is cst.Global:
             self.scope.declared_global.update(item.name.value for item in node.names)
-        elif isinstance(node, cst.Nonlocal):
+        elif kind is cst.Nonlocal:
             for item in node.names:
                 self.scope.bind(item.name.value, None)
 

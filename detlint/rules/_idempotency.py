@@ -60,7 +60,10 @@ class Shape:
             node, mark = stack.pop()
             if mark:
                 self.marks[id(node)] = mark
-            stack.extend(_children_marked(node, mark))
+            if type(node).__name__ in _MARKING:
+                stack.extend(_children_marked(node, mark))
+            else:  # most nodes: their children have their mark
+                stack.extend([(child, mark) for child in child_nodes(node)])
 
     def has(self, node: cst.CSTNode, mark: int) -> bool:
         return bool(self.marks.get(id(node), 0) & mark)
@@ -78,21 +81,28 @@ def shape_of(function: cst.FunctionDef) -> Shape:
     return _last_shape[1]
 
 
+# Node types whose children's marks can differ from their own (by name: LibCST is imported lazily).
+_MARKING = frozenset({"FunctionDef", "ClassDef", "Lambda", "If", "For", "While", "Try", "TryStar", "Match"})
+
+
 def _children_marked(node: cst.CSTNode, mark: int) -> Iterator[tuple[cst.CSTNode, int]]:
-    if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+    # `type(node) is`, not `isinstance`: these node classes have no subclasses, and a failed
+    # `isinstance` on LibCST's abstract-base classes runs Python code.
+    kind = type(node)
+    if kind is cst.FunctionDef or kind is cst.ClassDef or kind is cst.Lambda:
         yield from ((child, mark | FOREIGN) for child in child_nodes(node))
-    elif isinstance(node, cst.If):
+    elif kind is cst.If:
         yield node.test, mark
         yield node.body, mark | BRANCH
         if node.orelse is not None:
             yield node.orelse, mark | BRANCH
-    elif isinstance(node, (cst.For, cst.While)):
-        head = (node.target, node.iter) if isinstance(node, cst.For) else (node.test,)
+    elif kind is cst.For or kind is cst.While:
+        head = (node.target, node.iter) if kind is cst.For else (node.test,)
         yield from ((child, mark) for child in head)
         yield node.body, mark | LOOP
         if node.orelse is not None:
             yield node.orelse, mark | LOOP
-    elif isinstance(node, (cst.Try, cst.TryStar)):
+    elif kind is cst.Try or kind is cst.TryStar:
         guarded = any(_catches_duplicate_key(handler) for handler in node.handlers)
         yield node.body, mark | (DUPLICATE_GUARDED if guarded else 0)
         yield from ((handler, mark | BRANCH) for handler in node.handlers)
@@ -100,7 +110,7 @@ def _children_marked(node: cst.CSTNode, mark: int) -> Iterator[tuple[cst.CSTNode
             yield node.orelse, mark | BRANCH
         if node.finalbody is not None:
             yield node.finalbody, mark
-    elif isinstance(node, cst.Match):
+    elif kind is cst.Match:
         yield node.subject, mark
         yield from ((case, mark | BRANCH) for case in node.cases)
     else:

@@ -118,20 +118,57 @@ def _invokes(body: cst.CSTNode, name: str, ctx) -> bool:
     return False
 
 
-def loops(node: cst.CSTNode, ctx, in_handler: bool = False) -> Iterator[Loop]:
-    """Loops below `node` that run each element of a container."""
-    for child in child_nodes(node):
-        if isinstance(child, cst.ClassDef):
+def _loop(node: cst.For, ctx, in_handler: bool) -> Loop | None:
+    """The loop, if it runs each element of a container."""
+    if node.asynchronous is not None:
+        return None
+    name = _target_name(node.target)
+    container, forward = _walked(node.iter, ctx)
+    if name and container and _invokes(node.body, name, ctx):
+        return Loop(node, container, forward, in_handler)
+    return None
+
+
+@dataclass
+class Survey:
+    """What one walk over a function's body finds, nested functions included and nested
+    classes not: how it fills containers, the loops that run a container's elements, its
+    blocks of statements, and the nested definitions (analysed as part of it)."""
+
+    fills: Fills = field(default_factory=Fills)
+    loops: list[Loop] = field(default_factory=list)
+    blocks: list[cst.IndentedBlock] = field(default_factory=list)
+    definitions: list[cst.CSTNode] = field(default_factory=list)
+
+
+def survey(function: cst.FunctionDef, ctx) -> Survey:
+    found = Survey()
+    fillers: list[cst.CSTNode] = []
+    if isinstance(function.body, cst.IndentedBlock):
+        found.blocks.append(function.body)
+    # (node, inside an `except` block), in source order
+    stack = [(child, False) for child in reversed([*child_nodes(function.body)])]
+    while stack:
+        node, in_handler = stack.pop()
+        kind = type(node)
+        if kind is cst.ClassDef:
+            found.definitions.append(node)
             continue
-        if isinstance(child, cst.For) and child.asynchronous is None:
-            name = _target_name(child.target)
-            container, forward = _walked(child.iter, ctx)
-            if name and container and _invokes(child.body, name, ctx):
-                yield Loop(child, container, forward, in_handler)
-        if isinstance(child, (cst.ExceptHandler, cst.ExceptStarHandler)):
-            yield from loops(child, ctx, True)
-        else:
-            yield from loops(child, ctx, in_handler)
+        if kind is cst.FunctionDef:
+            found.definitions.append(node)
+        elif kind is cst.Call or kind is cst.AugAssign:
+            fillers.append(node)
+        elif kind is cst.IndentedBlock:
+            found.blocks.append(node)
+        elif kind is cst.For:
+            loop = _loop(node, ctx, in_handler)
+            if loop is not None:
+                found.loops.append(loop)
+        elif kind is cst.ExceptHandler or kind is cst.ExceptStarHandler:
+            in_handler = True
+        stack.extend([(child, in_handler) for child in reversed([*child_nodes(node)])])
+    found.fills.add(fillers)
+    return found
 
 
 def _registration(statement: cst.CSTNode, containers: set[str]) -> cst.Call | None:
@@ -184,62 +221,70 @@ def _late_registrations(block: cst.BaseSuite, containers: set[str], ctx) -> Iter
             yield call
 
 
-def analyse(function: cst.FunctionDef, ctx, class_fills: Fills, class_containers: set[str]) -> Findings:
-    fills = Fills()
-    fills.add(descendants(function.body))
-    found = list(loops(function.body, ctx))
+def analyse(found: Survey, ctx, class_fills: Fills, class_containers: set[str]) -> Findings:
     containers = {
-        loop.key for loop in found if loop.in_handler or COMPENSATION_NAME.search(loop.key.rpartition(".")[2])
+        loop.key for loop in found.loops if loop.in_handler or COMPENSATION_NAME.search(loop.key.rpartition(".")[2])
     }
+    fills = found.fills
     containers |= {k for k in fills.appended | fills.prepended if COMPENSATION_NAME.search(k.rpartition(".")[2])}
     containers |= class_containers
     findings = Findings()
     if not containers:  # most functions: no compensations, nothing to order
         return findings
-    for loop in found:
+    for loop in found.loops:
         if not loop.forward or loop.key not in containers:
             continue
         source = class_fills if loop.key.startswith("self.") else fills
         if loop.key in source.appended and loop.key not in source.prepended:
             findings.forward.append(loop)
-    for node in [function.body, *descendants(function.body)]:
-        if isinstance(node, cst.IndentedBlock):
-            findings.late.extend(_late_registrations(node, containers, ctx))
+    for block in found.blocks:
+        findings.late.extend(_late_registrations(block, containers, ctx))
     return findings
+
+
+class SagaFindings:
+    """What DET405 and DET406 report in one file; both rules share it (`Context.shared`), so
+    each function is analysed once."""
+
+    def __init__(self) -> None:
+        self.analysed: set[int] = set()
+        self.late: set[int] = set()  # registration calls
+        self.forward: dict[int, str] = {}  # loop id -> the container it walks
 
 
 class SagaRule(TreeRule):
     """Runs the saga analysis once per function and reports in `visit_Call` / `visit_For`."""
 
     def visit_Module(self, node, ctx) -> None:
-        self._analysed: set[int] = set()
-        self._late: set[int] = set()
-        self._forward: dict[int, str] = {}  # loop id -> the container it walks
+        self._found = ctx.shared(SagaFindings)
 
     def visit_ClassDef(self, node: cst.ClassDef, ctx) -> None:
-        if id(node) in self._analysed:
+        if id(node) in self._found.analysed:
             return
-        methods = list(class_body_defs(node))
+        methods = [(method, survey(method, ctx)) for method in class_body_defs(node)]
         fills = Fills()
-        for method in methods:
-            fills.add(descendants(method.body))
+        for _, found in methods:
+            fills.appended |= found.fills.appended
+            fills.prepended |= found.fills.prepended
         containers = {
             loop.key
-            for method in methods
-            for loop in loops(method.body, ctx)
+            for _, found in methods
+            for loop in found.loops
             if loop.key.startswith("self.") and (loop.in_handler or COMPENSATION_NAME.search(loop.key))
         }
         containers |= {k for k in fills.appended | fills.prepended if k.startswith("self.") and COMPENSATION_NAME.search(k)}
-        for method in methods:
-            self._remember(method, ctx, fills, containers)
+        for method, found in methods:
+            self._remember(method, found, ctx, fills, containers)
 
     def visit_FunctionDef(self, node: cst.FunctionDef, ctx) -> None:
-        if id(node) not in self._analysed:
-            self._remember(node, ctx, Fills(), set())
+        if id(node) not in self._found.analysed:
+            self._remember(node, survey(node, ctx), ctx, Fills(), set())
 
-    def _remember(self, function: cst.FunctionDef, ctx, class_fills: Fills, class_containers: set[str]) -> None:
-        self._analysed.add(id(function))
-        self._analysed.update(id(n) for n in descendants(function.body) if isinstance(n, (cst.FunctionDef, cst.ClassDef)))
-        findings = analyse(function, ctx, class_fills, class_containers)
-        self._late.update(id(call) for call in findings.late)
-        self._forward.update((id(loop.node), loop.key) for loop in findings.forward)
+    def _remember(
+        self, function: cst.FunctionDef, found: Survey, ctx, class_fills: Fills, class_containers: set[str]
+    ) -> None:
+        self._found.analysed.add(id(function))
+        self._found.analysed.update(id(n) for n in found.definitions)
+        findings = analyse(found, ctx, class_fills, class_containers)
+        self._found.late.update(id(call) for call in findings.late)
+        self._found.forward.update((id(loop.node), loop.key) for loop in findings.forward)

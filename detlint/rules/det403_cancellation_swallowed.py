@@ -92,18 +92,21 @@ class CancellationSwallowed(TreeRule):
         self._exempt: set[int] = set()
 
     def visit_FunctionDef(self, node: cst.FunctionDef, ctx) -> None:
-        trys = [n for n in own_descendants(node.body) if isinstance(n, (cst.Try, cst.TryStar))]
+        trys: list[cst.Try | cst.TryStar] = []
+        cancelled: set[str] = set()  # `task.cancel()`: the names of tasks the code cancels itself
+        for n in own_descendants(node.body):
+            if type(n) is cst.Try or type(n) is cst.TryStar:
+                trys.append(n)
+            elif (
+                type(n) is cst.Call
+                and isinstance(n.func, cst.Attribute)
+                and n.func.attr.value == "cancel"
+                and isinstance(n.func.value, cst.Name)
+            ):
+                cancelled.add(n.func.value.value)
         if ctx.in_function_body:
             self._exempt.update(map(id, trys))
             return
-        cancelled = {
-            n.func.value.value
-            for n in own_descendants(node.body)
-            if isinstance(n, cst.Call)
-            and isinstance(n.func, cst.Attribute)
-            and n.func.attr.value == "cancel"
-            and isinstance(n.func.value, cst.Name)
-        }
         for statement in trys:
             awaited = [n.expression for n in own_descendants(statement.body) if isinstance(n, cst.Await)]
             if awaited and all(isinstance(a, cst.Name) and a.value in cancelled for a in awaited):

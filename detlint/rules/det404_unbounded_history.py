@@ -126,9 +126,10 @@ def _continues_as_new(node: cst.CSTNode, ctx) -> bool:
 def _unbounded_loops(node: cst.CSTNode, ctx) -> Iterator[cst.CSTNode]:
     """The outermost unbounded loops below `node` that grow history."""
     for child in child_nodes(node):
-        if isinstance(child, cst.ClassDef):
+        kind = type(child)  # not `isinstance`, which is slow on LibCST's classes; none has subclasses
+        if kind is cst.ClassDef:
             continue
-        if isinstance(child, (cst.While, cst.For)) and not _bounded(child, ctx) and _grows_history(child, ctx):
+        if (kind is cst.While or kind is cst.For) and not _bounded(child, ctx) and _grows_history(child, ctx):
             yield child
             continue
         yield from _unbounded_loops(child, ctx)

@@ -121,7 +121,7 @@ class LateCompensation(SagaRule):
     summary = "Saga compensation registered after the step it undoes"
 
     def visit_Call(self, node: cst.Call, ctx) -> None:
-        if id(node) in self._late:
+        if id(node) in self._found.late:
             ctx.report(
                 self,
                 node,

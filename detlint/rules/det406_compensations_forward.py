@@ -124,7 +124,7 @@ class CompensationsForward(SagaRule):
     summary = "Saga compensations run in registration order instead of reverse"
 
     def visit_For(self, node: cst.For, ctx) -> None:
-        container = self._forward.get(id(node))
+        container = self._found.forward.get(id(node))
         if container is not None:
             ctx.report(
                 self,

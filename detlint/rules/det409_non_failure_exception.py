@@ -216,12 +216,13 @@ def _raises(
     """(raise or assert, the handler types of each enclosing `try`, names bound by enclosing
     `except ... as`) below `node`, nested functions included, nested classes not."""
     for child in child_nodes(node):
-        if isinstance(child, cst.ClassDef):
+        kind = type(child)  # not `isinstance`, which is slow on LibCST's classes; none has subclasses
+        if kind is cst.ClassDef:
             continue
-        if isinstance(child, (cst.Raise, cst.Assert)):
+        if kind is cst.Raise or kind is cst.Assert:
             yield child, guards, bound
             continue
-        if isinstance(child, (cst.Try, cst.TryStar)):
+        if kind is cst.Try or kind is cst.TryStar:
             handlers = tuple(_handler_types(h, ctx) for h in child.handlers)
             yield from _raises(child.body, (*guards, handlers), bound, ctx)
             for handler in child.handlers:
@@ -233,7 +234,7 @@ def _raises(
                 if tail is not None:
                     yield from _raises(tail, guards, bound, ctx)
             continue
-        if isinstance(child, cst.With):
+        if kind is cst.With:
             suppressed = [_suppressed(item.item, ctx) for item in child.items]
             handlers = tuple(types for types in suppressed if types)
             if handlers:
@@ -261,9 +262,10 @@ def _guarded_calls(view: WorkflowClass) -> set[int]:
 
 def _try_bodies(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     for child in child_nodes(node):
-        if isinstance(child, (cst.Try, cst.TryStar)) and child.handlers:
+        kind = type(child)  # not `isinstance`, which is slow on LibCST's classes; none has subclasses
+        if (kind is cst.Try or kind is cst.TryStar) and child.handlers:
             yield child.body
-        if not isinstance(child, cst.ClassDef):
+        if kind is not cst.ClassDef:
             yield from _try_bodies(child)
 
 
