@@ -26,5 +26,12 @@ def code_fingerprint() -> str:
 
 
 def user_cache_folder() -> Path:
-    """detlint's folder in the user's cache ($XDG_CACHE_HOME, else ~/.cache): outside every project."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "detlint"
+    """detlint's folder in the user's cache ($XDG_CACHE_HOME, else ~/.cache): outside every
+    project. OSError when there is neither (a container user without a home folder)."""
+    configured = os.environ.get("XDG_CACHE_HOME")
+    if configured:
+        return Path(configured) / "detlint"
+    try:
+        return Path.home() / ".cache" / "detlint"
+    except RuntimeError as error:
+        raise OSError(str(error)) from None

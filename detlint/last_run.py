@@ -93,8 +93,12 @@ def _key(argv: Sequence[str], cwd: str) -> str:
     return hashlib.sha256(json.dumps(identity).encode()).hexdigest()
 
 
-def _record_file(key: str) -> Path:
-    return user_cache_folder() / "runs" / key
+def _record_file(key: str) -> Path | None:
+    """None when the user has no cache folder: then no run is recorded or replayed."""
+    try:
+        return user_cache_folder() / "runs" / key
+    except OSError:
+        return None
 
 
 def _command_digest(returncode: int, output: bytes) -> str:
@@ -106,6 +110,8 @@ def replay(argv: Sequence[str]) -> int | None:
     when there is no such record or anything it came from is not as it was."""
     cwd = os.getcwd()
     record_file = _record_file(_key(argv, cwd))
+    if record_file is None:
+        return None
     try:
         record = json.loads(record_file.read_bytes())
         files: list[list[Any]] = record["files"]
@@ -157,12 +163,13 @@ class Recording:
     def __init__(self, argv: Sequence[str]) -> None:
         cwd = os.getcwd()
         self.key = _key(argv, cwd)
+        self.target = _record_file(self.key)
         self.stamps: dict[str, Stamp] = {}  # files read and folders listed
         self.kinds: dict[str, int | None] = {}  # paths only asked about: is it a file, a folder, absent?
         self.commands: list[list[Any]] = []
         self.started_commands = 0
         # Cached facts are keyed by the text of their files, which are themselves recorded.
-        self.ignored: tuple[str, ...] = (str(user_cache_folder()) + os.sep,)
+        self.ignored: tuple[str, ...] = (str(self.target.parent.parent) + os.sep,) if self.target else ()
 
     def ignore(self, folder: Path) -> None:
         self.ignored += (os.path.abspath(folder) + os.sep,)
@@ -203,7 +210,7 @@ class Recording:
     def save(self, outcome: Outcome) -> None:
         """Keep the record, unless the run started a command it did not declare or something
         it read has changed since."""
-        if self.started_commands != len(self.commands):
+        if self.target is None or self.started_commands != len(self.commands):
             return
         if any(_stamp(path) != stamp for path, stamp in self.stamps.items()):
             return
@@ -216,7 +223,7 @@ class Recording:
             "code": outcome.code,
             "printed": outcome.printed,
         }
-        target = _record_file(self.key)
+        target = self.target
         temporary = target.with_name(f".{target.name}.{os.getpid()}")
         try:
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -206,7 +206,7 @@ def test_only_the_newest_records_are_kept(tmp_path, monkeypatch):
         with Recording(["check", str(number)]) as recording:
             pass
         recording.save(Outcome())
-        os.utime(last_run._record_file(recording.key), ns=(number, number))
+        os.utime(recording.target, ns=(number, number))
     kept = [number for number in range(5) if last_run.replay(["check", str(number)]) is not None]
     assert len(list((tmp_path / "user-cache" / "detlint" / "runs").iterdir())) == 3
     assert kept[-1] == 4
@@ -254,3 +254,21 @@ def test_every_question_a_check_asks_about_a_path_is_recorded():
                 if receiver != "last_run" and not receiver.endswith("entry"):  # scandir entries: their folder was listed
                     asked.append(f"{name}:{node.lineno}: {ast.unparse(node)}")
     assert asked == []
+
+
+def test_a_user_without_a_home_folder_is_checked_without_records(tmp_path, monkeypatch, capsys):
+    """A container user with no home folder and no XDG_CACHE_HOME: nothing to keep records
+    (or the cache's key) in, and the check runs all the same."""
+    from detlint.cli import main
+
+    (tmp_path / "wf.py").write_text(WORKFLOW)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("XDG_CACHE_HOME")
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    for _ in range(2):
+        assert main(["check", "--format", "json", "."]) == 1
+        assert "DET101" in capsys.readouterr().out
