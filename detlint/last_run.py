@@ -28,7 +28,7 @@ import json
 import os
 import stat
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -114,15 +114,10 @@ def replay(argv: Sequence[str]) -> int | None:
         return None
     try:
         record = json.loads(record_file.read_bytes())
-        files: list[list[Any]] = record["files"]
-        kinds: list[list[Any]] = record["kinds"]
-        commands: list[list[Any]] = record["commands"]
         outcome = Outcome(int(record["code"]), [(bool(on_stderr), str(text)) for on_stderr, text in record["printed"]])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    if any(_stamp(path) != stamp for path, stamp in files) or any(_kind(path) != kind for path, kind in kinds):
-        return None
-    if commands and not _same_commands(commands):
+        if not _unchanged(record["files"], record["kinds"]) or not _same_commands(record["commands"]):
+            return None
+    except (OSError, ValueError, KeyError, TypeError):  # not a record detlint wrote
         return None
     try:
         os.utime(record_file)  # the newest records are the ones kept
@@ -131,13 +126,17 @@ def replay(argv: Sequence[str]) -> int | None:
     return outcome.print()
 
 
+def _unchanged(stamps: Iterable[tuple[str, Stamp]], kinds: Iterable[tuple[str, int | None]]) -> bool:
+    return all(_stamp(path) == stamp for path, stamp in stamps) and all(_kind(path) == kind for path, kind in kinds)
+
+
 def _same_commands(commands: list[list[Any]]) -> bool:
     return all(_command_digest(*_run(command, folder)) == digest for command, folder, digest in commands)
 
 
 def _run(command: Sequence[str], cwd: str) -> tuple[int, bytes]:
     """Exit code and stdout; -1 when the command cannot be started (git not installed)."""
-    import subprocess
+    import subprocess  # only here: most replays run no command, and the import costs more than they do
 
     try:
         result = subprocess.run(command, cwd=cwd, capture_output=True, check=False)
@@ -168,7 +167,8 @@ class Recording:
         self.kinds: dict[str, int | None] = {}  # paths only asked about: is it a file, a folder, absent?
         self.commands: list[list[Any]] = []
         self.started_commands = 0
-        # Cached facts are keyed by the text of their files, which are themselves recorded.
+        # detlint's own state (the records, the cache's key), and then the facts cache, whose
+        # entries are keyed by the text of their files, themselves recorded.
         self.ignored: tuple[str, ...] = (str(self.target.parent.parent) + os.sep,) if self.target else ()
 
     def ignore(self, folder: Path) -> None:
@@ -212,9 +212,7 @@ class Recording:
         it read has changed since."""
         if self.target is None or self.started_commands != len(self.commands):
             return
-        if any(_stamp(path) != stamp for path, stamp in self.stamps.items()):
-            return
-        if any(_kind(path) != kind for path, kind in self.kinds.items()):
+        if not _unchanged(self.stamps.items(), self.kinds.items()):
             return
         record = {
             "files": sorted(self.stamps.items()),

@@ -216,7 +216,8 @@ def test_a_record_that_is_not_detlints_is_ignored(project):
     detlint(project)
     first = detlint(project)
     [record] = records(project)
-    for junk in ("not json", json.dumps({"files": "x"}), json.dumps([1, 2])):
+    malformed = {"code": 0, "printed": [], "files": [["wf.py"]], "kinds": [], "commands": []}
+    for junk in ("not json", json.dumps({"files": "x"}), json.dumps([1, 2]), json.dumps(malformed)):
         record.write_text(junk)
         assert detlint(project)[:3] == first[:3]
 
