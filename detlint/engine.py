@@ -200,7 +200,7 @@ class _Run:
             self._map(path)
         # Breadth first, a level at a time, so that a level's files can be parsed in parallel.
         level = [p for p in requested if p in explicit or p in self.in_memory or self._may_define_temporal(p)]
-        level.extend(p for p in facts_only if self._may_define_temporal(p))
+        level.extend(p for p in facts_only if self._may_define_temporal(p, reported=False))
         while level:
             level = [p for p in dict.fromkeys(level) if p not in self.modules]
             found = self._parse(level, parser)
@@ -260,12 +260,13 @@ class _Run:
             self._listings[folder] = entries
         return entries
 
-    def _may_define_temporal(self, path: Path) -> bool:
+    def _may_define_temporal(self, path: Path, *, reported: bool = True) -> bool:
         """The cheap pre-filter for where analysis starts: a file that may define workflow or
         activity code (it names a configured decorator, or `temporalio` and a definition: see
-        `_DEFINES`). A file that names `temporalio` and that Python refuses starts it too, so
-        that its DET001 is reported. Other files are parsed only when such code imports them:
-        scripts and tests that start workflows hold no workflow or activity code to report on."""
+        `_DEFINES`). A `reported` file that names `temporalio` and that Python refuses starts
+        it too, so that its DET001 is reported. Other files are parsed only when such code
+        imports them: scripts and tests that start workflows hold no workflow or activity code
+        to report on."""
         try:
             text = self.in_memory.get(path) or (self.cwd / path).read_bytes()
         except OSError:
@@ -273,7 +274,14 @@ class _Run:
         settings = self.resolver.for_path(path)
         if any(d.rpartition(".")[2].encode() in text for d in _custom_decorators(settings)):
             return True
-        return b"temporalio" in text and (_DEFINES.search(text) is not None or not python_accepts(text))
+        if b"temporalio" not in text:
+            return False
+        if _DEFINES.search(text) is not None:
+            return True
+        return reported and not self._python_accepts(path, text)
+
+    def _python_accepts(self, path: Path, text: bytes) -> bool:
+        return self.facts_cache.python_accepts(path, text) if self.facts_cache is not None else python_accepts(text)
 
     def _parse(self, paths: Sequence[Path], parser: _Parser) -> list[ModuleFacts]:
         """The facts of `paths` (in their order), from the cache or parsed."""

@@ -112,3 +112,39 @@ def test_same_module_name_in_two_folders_does_not_mix_them(tmp_path):
         )
     report = run_check(tmp_path, cwd=tmp_path)
     assert [(d.path.as_posix(), d.code) for d in report.diagnostics] == [("a/wf.py", "DET101")]
+
+
+def test_a_scripts_syntax_verdict_is_kept_with_the_cache_and_never_stale(tmp_path):
+    (tmp_path / "wf.py").write_text(
+        "from temporalio import workflow\n\n\n@workflow.defn\nclass W:\n"
+        "    @workflow.run\n    async def run(self) -> None:\n        pass\n"
+    )
+    good = "from temporalio.client import Client\n\n\nasync def main():\n    await Client.connect('x')\n"
+    starter = tmp_path / "starter.py"
+    # Python's parser raises a `compile` audit event with the text it parses: count those of
+    # the script, in a fresh process each time (the cache on disk is what carries over).
+    probe = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from detlint.cli import main\n"
+        "text = Path('starter.py').read_bytes()\n"
+        "parsed = []\n"
+        "sys.addaudithook(lambda event, args: parsed.append(1) if event == 'compile' and args[0] == text else None)\n"
+        "main(['check', '.', '--format', 'json', '--output-file', 'report.json'])\n"
+        "print(len(parsed), sorted({(f['code'], f['location']['row']) for f in json.loads(Path('report.json').read_text())}))\n"
+    )
+
+    def run() -> str:
+        result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    starter.write_text(good)
+    assert run() == "1 []"  # measured once
+    starter.write_text(good + "\n")  # the last run's record no longer holds
+    assert run() == "1 []"  # another text: measured again
+    starter.write_text(good)
+    assert run() == "0 []"  # a text already measured
+    starter.write_text(good.replace("main()", "main(:"))
+    measured, findings = run().split(" ", 1)
+    assert int(measured) > 0 and findings == "[('DET001', 4)]"  # refused: analysed, its DET001 says where
