@@ -3,8 +3,9 @@
 In memory for the language server and the flake8 plugin (one version per file), and on disk
 for the command line, in `.detlint_cache/` (with its own `.gitignore`, as ruff does). A disk
 entry is keyed by the file's path, text, module name and settings, and by a fingerprint of
-detlint's own code, so it is never stale; it is written atomically, so concurrent runs are
-safe. Entries are signed with a secret kept outside the project (in the user's cache folder):
+detlint's own code and the Python running it, so it is never stale; it is written atomically,
+so concurrent runs are safe. Beside facts, it keeps whether Python parses the text of scripts
+that are not analysed (for their DET001). Entries are signed with a secret kept outside the project (in the user's cache folder):
 a cache folder that comes with a repository is never trusted.
 """
 
@@ -14,7 +15,6 @@ import hashlib
 import hmac
 import os
 import pickle
-import sys
 from pathlib import Path
 
 from detlint.analysis.facts import ModuleFacts
@@ -104,8 +104,7 @@ class _DiskCache:
         self._write(self._verdict_file(source), b"1" if accepted else b"0")
 
     def _verdict_file(self, source: bytes) -> Path:
-        # Python's grammar changes between versions; detlint's code fingerprint does not say which runs.
-        digest = hashlib.sha256(f"python-accepts {sys.version}".encode() + b"\0" + source).hexdigest()
+        digest = hashlib.sha256(b"python-accepts\0" + source).hexdigest()
         return self.folder / digest[:2] / digest
 
     def _read(self, target: Path) -> bytes | None:
