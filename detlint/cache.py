@@ -3,8 +3,9 @@
 In memory for the language server and the flake8 plugin (one version per file), and on disk
 for the command line, in `.detlint_cache/` (with its own `.gitignore`, as ruff does). A disk
 entry is keyed by the file's path, text, module name and settings, and by a fingerprint of
-detlint's own code, so it is never stale; it is written atomically, so concurrent runs are
-safe. Entries are signed with a secret kept outside the project (in the user's cache folder):
+detlint's own code and the Python running it, so it is never stale; it is written atomically,
+so concurrent runs are safe. Beside facts, it keeps whether Python parses the text of scripts
+that are not analysed (for their DET001). Entries are signed with a secret kept outside the project (in the user's cache folder):
 a cache folder that comes with a repository is never trusted.
 """
 
@@ -17,6 +18,7 @@ import pickle
 from pathlib import Path
 
 from detlint.analysis.facts import ModuleFacts
+from detlint.analysis.syntax import python_accepts
 from detlint.config import Settings
 from detlint.identity import code_fingerprint, user_cache_folder
 
@@ -26,6 +28,7 @@ CacheKey = tuple[str, Settings, bytes]  # module name, settings, source
 class FactsCache:
     def __init__(self, folder: Path | None = None) -> None:
         self._entries: dict[Path, tuple[CacheKey, ModuleFacts]] = {}
+        self._verdicts: dict[Path, tuple[bytes, bool]] = {}
         self._disk = _DiskCache.open(folder) if folder is not None else None
 
     def get(self, path: Path, key: CacheKey) -> ModuleFacts | None:
@@ -39,6 +42,20 @@ class FactsCache:
         self._entries[path] = (key, facts)
         if self._disk is not None:
             self._disk.put(path, key, facts)
+
+    def python_accepts(self, path: Path, source: bytes) -> bool:
+        """Whether Python parses `source` (analysis/syntax.py), remembered like facts: a
+        script that is not analysed is still measured once per text, for its DET001."""
+        known = self._verdicts.get(path)
+        if known is not None and known[0] == source:
+            return known[1]
+        accepted = self._disk.verdict(source) if self._disk is not None else None
+        if accepted is None:
+            accepted = python_accepts(source)
+            if self._disk is not None:
+                self._disk.put_verdict(source, accepted)
+        self._verdicts[path] = (source, accepted)
+        return accepted
 
 
 class _DiskCache:
@@ -67,12 +84,8 @@ class _DiskCache:
         return self.folder / digest[:2] / digest
 
     def get(self, path: Path, key: CacheKey) -> ModuleFacts | None:
-        try:
-            data = self._file(path, key).read_bytes()
-        except OSError:
-            return None
-        signature, payload = data[:32], data[32:]
-        if not hmac.compare_digest(signature, hmac.new(self.secret, payload, "sha256").digest()):
+        payload = self._read(self._file(path, key))
+        if payload is None:
             return None
         try:
             facts = pickle.loads(payload)
@@ -81,10 +94,33 @@ class _DiskCache:
         return facts if isinstance(facts, ModuleFacts) else None
 
     def put(self, path: Path, key: CacheKey, facts: ModuleFacts) -> None:
+        self._write(self._file(path, key), pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def verdict(self, source: bytes) -> bool | None:
+        payload = self._read(self._verdict_file(source))
+        return None if payload not in (b"0", b"1") else payload == b"1"
+
+    def put_verdict(self, source: bytes, accepted: bool) -> None:
+        self._write(self._verdict_file(source), b"1" if accepted else b"0")
+
+    def _verdict_file(self, source: bytes) -> Path:
+        digest = hashlib.sha256(b"python-accepts\0" + source).hexdigest()
+        return self.folder / digest[:2] / digest
+
+    def _read(self, target: Path) -> bytes | None:
+        """The entry's payload, if it is there and signed with this user's secret."""
+        try:
+            data = target.read_bytes()
+        except OSError:
+            return None
+        signature, payload = data[:32], data[32:]
+        if not hmac.compare_digest(signature, hmac.new(self.secret, payload, "sha256").digest()):
+            return None
+        return payload
+
+    def _write(self, target: Path, payload: bytes) -> None:
         import tempfile  # here: a warm run writes nothing
 
-        target = self._file(path, key)
-        payload = pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)
         data = hmac.new(self.secret, payload, "sha256").digest() + payload
         try:
             target.parent.mkdir(exist_ok=True)

@@ -9,6 +9,7 @@ import contextlib
 import functools
 import gc
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from detlint import last_run
 from detlint.analysis.facts import MODULE_SCOPE, Effect, FunctionFacts, ModuleFacts
 from detlint.analysis.index import ProjectIndex, chain_text
 from detlint.analysis.modules import ModuleMap, module_name
+from detlint.analysis.syntax import python_accepts
 from detlint.cache import CacheKey, FactsCache
 from detlint.config import Settings, SettingsResolver, display_path
 from detlint.discover import discover
@@ -34,6 +36,12 @@ from detlint.rules.base import (
     all_rules,
 )
 from detlint.versioning.baseline import Baseline, LockBaseline
+
+# What a file that defines workflow or activity code contains, beside `temporalio`: `defn`
+# (`@workflow.defn`, `@activity.defn`, `workflow.defn(Cls)`, an import of `defn`), a
+# `@workflow.run`-style decorator (DET407 reports handlers on a class that is not a workflow),
+# or an import of the decorators by name.
+_DEFINES = re.compile(rb"defn|@\s*[\w.]*run\b|temporalio\.workflow\s+import")
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -192,7 +200,7 @@ class _Run:
             self._map(path)
         # Breadth first, a level at a time, so that a level's files can be parsed in parallel.
         level = [p for p in requested if p in explicit or p in self.in_memory or self._may_define_temporal(p)]
-        level.extend(p for p in facts_only if self._may_define_temporal(p))
+        level.extend(p for p in facts_only if self._may_define_temporal(p, reported=False))
         while level:
             level = [p for p in dict.fromkeys(level) if p not in self.modules]
             found = self._parse(level, parser)
@@ -252,15 +260,28 @@ class _Run:
             self._listings[folder] = entries
         return entries
 
-    def _may_define_temporal(self, path: Path) -> bool:
-        """The cheap pre-filter: Temporal code names `temporalio` or a configured decorator."""
+    def _may_define_temporal(self, path: Path, *, reported: bool = True) -> bool:
+        """The cheap pre-filter for where analysis starts: a file that may define workflow or
+        activity code (it names a configured decorator, or `temporalio` and a definition: see
+        `_DEFINES`). A `reported` file that names `temporalio` and that Python refuses starts
+        it too, so that its DET001 is reported. Other files are parsed only when such code
+        imports them: scripts and tests that start workflows hold no workflow or activity code
+        to report on."""
         try:
             text = self.in_memory.get(path) or (self.cwd / path).read_bytes()
         except OSError:
             return True  # let parsing report it
         settings = self.resolver.for_path(path)
-        names = [b"temporalio", *(d.rpartition(".")[2].encode() for d in _custom_decorators(settings))]
-        return any(name in text for name in names)
+        if any(d.rpartition(".")[2].encode() in text for d in _custom_decorators(settings)):
+            return True
+        if b"temporalio" not in text:
+            return False
+        if _DEFINES.search(text) is not None:
+            return True
+        return reported and not self._python_accepts(path, text)
+
+    def _python_accepts(self, path: Path, text: bytes) -> bool:
+        return self.facts_cache.python_accepts(path, text) if self.facts_cache is not None else python_accepts(text)
 
     def _parse(self, paths: Sequence[Path], parser: _Parser) -> list[ModuleFacts]:
         """The facts of `paths` (in their order), from the cache or parsed."""

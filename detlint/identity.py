@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import sys
 from pathlib import Path
 
 import detlint
@@ -16,9 +17,10 @@ import detlint
 
 @functools.cache
 def code_fingerprint() -> str:
-    """detlint's version and the size and time of each of its source files."""
+    """detlint's version, the size and time of each of its source files, and the Python that
+    runs it (whose own parser measures files: its grammar changes between versions)."""
     package = Path(detlint.__file__).parent
-    parts = [detlint.__version__]
+    parts = [detlint.__version__, sys.version]
     for source in sorted(package.rglob("*.py")):
         status = source.stat()
         parts.append(f"{source.relative_to(package)}:{status.st_size}:{status.st_mtime_ns}")

@@ -14,7 +14,6 @@ import re
 import sys
 import threading
 import tokenize
-import warnings
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence, TypeVar
@@ -59,6 +58,7 @@ from detlint.analysis.scopes import (
     walk_statements,
 )
 from detlint.analysis.skeleton import SkeletonBuilder
+from detlint.analysis.syntax import python_tree
 from detlint.frameworks import temporal
 from detlint.lazy import cst
 from detlint.model import Position, Range
@@ -143,9 +143,7 @@ def _nesting_problem(source: bytes) -> ParseFailure | None:
     """A DET001 for a file too deeply nested to analyse safely, else None (other problems,
     such as syntax a newer Python accepts, are left to LibCST)."""
     try:
-        with warnings.catch_warnings():  # invalid escapes and the like are not ours to print
-            warnings.simplefilter("ignore")
-            tree = ast.parse(source)  # parsing only: the code is never compiled to run
+        tree = python_tree(source)
     except (RecursionError, MemoryError):
         return ParseFailure(f"nested too deeply for Python's own parser ({_TOO_DEEP_ADVICE})", 1, 1)
     except SyntaxError as syntax:
@@ -229,7 +227,7 @@ def _parse_failure(source: bytes, error: Exception) -> ParseFailure:
         column = error.start - (source.rfind(b"\n", 0, error.start) + 1) + 1
         return ParseFailure(f"file is not valid {error.encoding}: {error.reason}", line, column)
     try:
-        ast.parse(source)  # parsing only: the code is never compiled to run
+        python_tree(source)
     except SyntaxError as syntax:
         return ParseFailure(f"SyntaxError: {syntax.msg}", max(syntax.lineno or 1, 1), max(syntax.offset or 1, 1))
     except (ValueError, UnicodeDecodeError) as other:
