@@ -202,16 +202,12 @@ class _Run:
         for path in (*requested, *facts_only):
             self._map(path)
         # Breadth first, a level at a time, so that a level's files can be parsed in parallel.
-        scripts: list[Path] = []  # requested, name `temporalio`, define nothing: see `_starts_analysis`
-        level = [p for p in requested if p in explicit or p in self.in_memory or self._starts_analysis(p, scripts)]
-        level.extend(p for p in facts_only if self._starts_analysis(p))
-        refused: list[Path] = []
-        while level or scripts:
+        level = [p for p in requested if p in explicit or p in self.in_memory or self._starts_analysis(p)]
+        level.extend(p for p in facts_only if self._starts_analysis(p, reported=False))
+        while level:
             level = [p for p in dict.fromkeys(level) if p not in self.modules]
-            # Python measures the scripts while other processes parse the first level.
-            found = self._parse(level, parser, meanwhile=lambda: refused.extend(self._refused(scripts)))
-            level = [*refused, *(p for facts in found for name in facts.imports for p in self._project_files(name, facts))]
-            refused.clear()
+            found = self._parse(level, parser)
+            level = [p for facts in found for name in facts.imports for p in self._project_files(name, facts)]
         self.report.parsed = len(self.modules)
         self.report.diagnostics = self._diagnostics(set(requested))
         return self.report
@@ -267,12 +263,13 @@ class _Run:
             self._listings[folder] = entries
         return entries
 
-    def _starts_analysis(self, path: Path, scripts: list[Path] | None = None) -> bool:
+    def _starts_analysis(self, path: Path, *, reported: bool = True) -> bool:
         """The cheap pre-filter for where analysis starts: a file that may define workflow or
         activity code (it names a configured decorator, or `temporalio` and a definition: see
-        `_DEFINES`). Other files are parsed only when such code imports them: scripts and
-        tests that start workflows hold no workflow or activity code to report on. Those that
-        name `temporalio` are added to `scripts`, when given: see `_refused`."""
+        `_DEFINES`). A `reported` file that names `temporalio` and that Python refuses starts
+        it too, so that its DET001 is reported. Other files are parsed only when such code
+        imports them: scripts and tests that start workflows hold no workflow or activity code
+        to report on."""
         try:
             text = self.in_memory.get(path) or (self.cwd / path).read_bytes()
         except OSError:
@@ -284,28 +281,11 @@ class _Run:
             return False
         if _DEFINES.search(text) is not None:
             return True
-        if scripts is not None:
-            scripts.append(path)
-        return False
+        cache = self.facts_cache
+        return reported and not (cache.python_accepts(text) if cache is not None else python_accepts(text))
 
-    def _refused(self, scripts: list[Path]) -> list[Path]:
-        """The scripts that Python refuses: they are analysed, so that their DET001 is reported.
-        Empties `scripts`."""
-        refused = []
-        for path in scripts:
-            try:
-                text = self.in_memory.get(path) or (self.cwd / path).read_bytes()
-            except OSError:
-                text = b""  # gone since: nothing to say
-            cache = self.facts_cache
-            if not (cache.python_accepts(text) if cache is not None else python_accepts(text)):
-                refused.append(path)
-        scripts.clear()
-        return refused
-
-    def _parse(self, paths: Sequence[Path], parser: _Parser, meanwhile: Callable[[], None]) -> list[ModuleFacts]:
-        """The facts of `paths` (in their order), from the cache or parsed; `meanwhile` runs
-        while other processes parse, if they do."""
+    def _parse(self, paths: Sequence[Path], parser: _Parser) -> list[ModuleFacts]:
+        """The facts of `paths` (in their order), from the cache or parsed."""
         settings = [self.resolver.for_path(path) for path in paths]
         found: list[ModuleFacts | None] = []
         pending: dict[int, _Job] = {}  # position in `paths` -> what to parse
@@ -320,7 +300,7 @@ class _Run:
             # turns on to scan.
             _promote()
             self._parsing = True
-        results = parser.parse(list(pending.values()), len(paths), meanwhile)
+        results = parser.parse(list(pending.values()), len(paths))
         for (position, job), (facts, error) in zip(pending.items(), results):
             if error is not None:
                 self.report.errors.append(error)
@@ -419,12 +399,8 @@ class _Parser:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
 
-    def parse(
-        self, jobs: Sequence[_Job], batch: int, meanwhile: Callable[[], None]
-    ) -> Iterator[tuple[ModuleFacts | None, str | None]]:
-        """The results of `jobs`, in their order; the rest of the `batch` files came from the
-        cache. `meanwhile` runs once the jobs are handed to other processes (or before they
-        are parsed here)."""
+    def parse(self, jobs: Sequence[_Job], batch: int) -> Iterator[tuple[ModuleFacts | None, str | None]]:
+        """The results of `jobs`, in their order; the rest of the `batch` files came from the cache."""
         self.total += batch
         self._advance(batch - len(jobs))
         if self.jobs > 1 and len(jobs) >= self.POOL_THRESHOLD:
@@ -434,10 +410,6 @@ class _Parser:
             results = self._pool.map(_extract_job, jobs, chunksize=chunk)
         else:
             results = map(_extract_job, jobs)
-        meanwhile()
-        return self._counted(results)
-
-    def _counted(self, results: Iterable[tuple[ModuleFacts | None, str | None]]) -> Iterator[tuple[ModuleFacts | None, str | None]]:
         for result in results:
             self._advance(1)
             yield result
