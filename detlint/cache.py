@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 import pickle
 from pathlib import Path
@@ -23,12 +24,16 @@ from detlint.config import Settings
 from detlint.identity import code_fingerprint, user_cache_folder
 
 CacheKey = tuple[str, Settings, bytes]  # module name, settings, source
+_VERDICTS = "python-accepts.json"  # beside the facts' two-character folders
+VERDICTS_KEPT = 2000
 
 
 class FactsCache:
     def __init__(self, folder: Path | None = None) -> None:
         self._entries: dict[Path, tuple[CacheKey, ModuleFacts]] = {}
-        self._verdicts: dict[Path, tuple[bytes, bool]] = {}
+        self._verdicts: dict[str, bool] | None = None  # sha256 of a script's text -> Python parses it
+        self._asked: dict[str, bool] = {}
+        self._learnt = False
         self._disk = _DiskCache.open(folder) if folder is not None else None
 
     def get(self, path: Path, key: CacheKey) -> ModuleFacts | None:
@@ -43,19 +48,28 @@ class FactsCache:
         if self._disk is not None:
             self._disk.put(path, key, facts)
 
-    def python_accepts(self, path: Path, source: bytes) -> bool:
+    def python_accepts(self, source: bytes) -> bool:
         """Whether Python parses `source` (analysis/syntax.py), remembered like facts: a
         script that is not analysed is still measured once per text, for its DET001."""
-        known = self._verdicts.get(path)
-        if known is not None and known[0] == source:
-            return known[1]
-        accepted = self._disk.verdict(source) if self._disk is not None else None
+        if self._verdicts is None:
+            self._verdicts = self._disk.verdicts() if self._disk is not None else {}
+        digest = hashlib.sha256(source).hexdigest()
+        accepted = self._verdicts.get(digest)
         if accepted is None:
-            accepted = python_accepts(source)
-            if self._disk is not None:
-                self._disk.put_verdict(source, accepted)
-        self._verdicts[path] = (source, accepted)
+            accepted = self._verdicts[digest] = python_accepts(source)
+            self._learnt = True
+        self._asked[digest] = accepted
         return accepted
+
+    def save(self) -> None:
+        """Keep the verdicts on disk, if this run learnt any: in one file, read in one go. It
+        holds those this run asked for, and the newest `VERDICTS_KEPT` of the others (a
+        branch switched back and forth)."""
+        if self._learnt and self._disk is not None and self._verdicts is not None:
+            others = [(k, v) for k, v in self._verdicts.items() if k not in self._asked]
+            self._disk.put_verdicts(dict([*others[-VERDICTS_KEPT:], *self._asked.items()]))
+        self._learnt = False
+        self._asked = {}
 
 
 class _DiskCache:
@@ -96,16 +110,16 @@ class _DiskCache:
     def put(self, path: Path, key: CacheKey, facts: ModuleFacts) -> None:
         self._write(self._file(path, key), pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
 
-    def verdict(self, source: bytes) -> bool | None:
-        payload = self._read(self._verdict_file(source))
-        return None if payload not in (b"0", b"1") else payload == b"1"
+    def verdicts(self) -> dict[str, bool]:
+        payload = self._read(self.folder / _VERDICTS)
+        try:
+            loaded = json.loads(payload) if payload is not None else {}
+        except ValueError:
+            return {}
+        return {k: v for k, v in loaded.items() if isinstance(v, bool)} if isinstance(loaded, dict) else {}
 
-    def put_verdict(self, source: bytes, accepted: bool) -> None:
-        self._write(self._verdict_file(source), b"1" if accepted else b"0")
-
-    def _verdict_file(self, source: bytes) -> Path:
-        digest = hashlib.sha256(b"python-accepts\0" + source).hexdigest()
-        return self.folder / digest[:2] / digest
+    def put_verdicts(self, verdicts: dict[str, bool]) -> None:
+        self._write(self.folder / _VERDICTS, json.dumps(verdicts).encode())
 
     def _read(self, target: Path) -> bytes | None:
         """The entry's payload, if it is there and signed with this user's secret."""

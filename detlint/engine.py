@@ -117,7 +117,10 @@ def check(
     baseline = baseline if baseline is not None else LockBaseline(resolver, cwd)
     run = _Run(resolver, cwd, sources or {}, noqa=noqa, facts_cache=facts_cache, baseline=baseline)
     with _collector_paused(), _Parser(jobs, progress) as parser:
-        return run.check(paths, context, parser)
+        report = run.check(paths, context, parser)
+    if facts_cache is not None:
+        facts_cache.save()
+    return report
 
 
 @contextlib.contextmanager
@@ -199,8 +202,8 @@ class _Run:
         for path in (*requested, *facts_only):
             self._map(path)
         # Breadth first, a level at a time, so that a level's files can be parsed in parallel.
-        level = [p for p in requested if p in explicit or p in self.in_memory or self._may_define_temporal(p)]
-        level.extend(p for p in facts_only if self._may_define_temporal(p, reported=False))
+        level = [p for p in requested if p in explicit or p in self.in_memory or self._starts_analysis(p)]
+        level.extend(p for p in facts_only if self._starts_analysis(p, reported=False))
         while level:
             level = [p for p in dict.fromkeys(level) if p not in self.modules]
             found = self._parse(level, parser)
@@ -260,7 +263,7 @@ class _Run:
             self._listings[folder] = entries
         return entries
 
-    def _may_define_temporal(self, path: Path, *, reported: bool = True) -> bool:
+    def _starts_analysis(self, path: Path, *, reported: bool = True) -> bool:
         """The cheap pre-filter for where analysis starts: a file that may define workflow or
         activity code (it names a configured decorator, or `temporalio` and a definition: see
         `_DEFINES`). A `reported` file that names `temporalio` and that Python refuses starts
@@ -278,10 +281,8 @@ class _Run:
             return False
         if _DEFINES.search(text) is not None:
             return True
-        return reported and not self._python_accepts(path, text)
-
-    def _python_accepts(self, path: Path, text: bytes) -> bool:
-        return self.facts_cache.python_accepts(path, text) if self.facts_cache is not None else python_accepts(text)
+        cache = self.facts_cache
+        return reported and not (cache.python_accepts(text) if cache is not None else python_accepts(text))
 
     def _parse(self, paths: Sequence[Path], parser: _Parser) -> list[ModuleFacts]:
         """The facts of `paths` (in their order), from the cache or parsed."""
