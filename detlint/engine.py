@@ -382,7 +382,8 @@ def _extract_job(job: _Job) -> tuple[ModuleFacts | None, str | None]:
 
 class _Parser:
     """Parses files in this process, or in a pool of `jobs` processes once a run has enough
-    files to repay starting it (the pool then lives until the run ends)."""
+    files to repay starting it (the pool then lives until the run ends, and parses every later
+    batch, however small)."""
 
     POOL_THRESHOLD = 24  # files in one batch; below this, starting processes costs more than it saves
 
@@ -403,7 +404,8 @@ class _Parser:
         """The results of `jobs`, in their order; the rest of the `batch` files came from the cache."""
         self.total += batch
         self._advance(batch - len(jobs))
-        if self.jobs > 1 and len(jobs) >= self.POOL_THRESHOLD:
+        # Once started, the pool parses every batch: this process has not imported LibCST.
+        if self.jobs > 1 and jobs and (self._pool is not None or len(jobs) >= self.POOL_THRESHOLD):
             if self._pool is None:
                 self._pool = _pool(self.jobs)
             chunk = max(1, min(16, len(jobs) // (self.jobs * 4)))
