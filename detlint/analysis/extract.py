@@ -96,7 +96,8 @@ def extract(path: Path, source: bytes, module: str, tree_rules: Sequence[TreeRul
 def _extract_into(facts: ModuleFacts, path: Path, source: bytes, tree_rules: Sequence[TreeRule]) -> None:
     tree = cst.parse_module(source)
     is_package = path.name in ("__init__.py", "__init__.pyi")
-    _Extractor(facts, is_package, tree_rules, Positions(tree)).walk(tree)
+    rules = [rule for rule in tree_rules if rule.requires is None or rule.requires.search(source)]
+    _Extractor(facts, is_package, rules, Positions(tree)).walk(tree)
     facts.noqa = _noqa_comments(source)
 
 
@@ -832,16 +833,20 @@ class _Plans(dict):
         return plan
 
 
-_last_plans: tuple[tuple[TreeRule, ...], _Plans] | None = None
+_PLANS: dict[tuple[TreeRule, ...], _Plans] = {}
+_PLANS_KEPT = 16
 
 
 def _plans_for(tree_rules: Sequence[TreeRule]) -> _Plans:
-    """The plans of the last set of rules asked for: a run's files share them."""
-    global _last_plans
+    """The plans of a set of rules: a run's files share a few such sets (a rule whose
+    `requires` a file does not match is left out of that file's set)."""
     rules = tuple(tree_rules)
-    if _last_plans is None or _last_plans[0] != rules:
-        _last_plans = (rules, _Plans(rules))
-    return _last_plans[1]
+    plans = _PLANS.get(rules)
+    if plans is None:
+        if len(_PLANS) >= _PLANS_KEPT:
+            _PLANS.clear()
+        plans = _PLANS[rules] = _Plans(rules)
+    return plans
 
 
 def _hooks_of(rule_class: type[TreeRule]) -> dict[str, str]:
