@@ -94,9 +94,10 @@ def extract(path: Path, source: bytes, module: str, tree_rules: Sequence[TreeRul
 
 
 def _extract_into(facts: ModuleFacts, path: Path, source: bytes, tree_rules: Sequence[TreeRule]) -> None:
-    tree = cst.parse_module(source)
+    tree = _parse(source)
     is_package = path.name in ("__init__.py", "__init__.pyi")
-    _Extractor(facts, is_package, tree_rules, Positions(tree)).walk(tree)
+    rules = [rule for rule in tree_rules if rule.requires is None or rule.requires.search(source)]
+    _Extractor(facts, is_package, rules, Positions(tree)).walk(tree)
     facts.noqa = _noqa_comments(source)
 
 
@@ -134,9 +135,39 @@ _TOO_DEEP_ADVICE = "generated code? exclude it, or ignore DET001 for it in per-f
 _NESTING_SYNTAX_ERRORS = ("too many nested parentheses", "too many levels of indentation", "too many statically nested")
 _STACK_SIZE = 512 * 1024 * 1024  # address space reserved for the worker thread; pages are used as needed
 _RECURSION_LIMIT = 40 * MAX_DEPTH
-_recursion_lock = threading.Lock()
-_recursion_users = 0
-_recursion_saved = 0
+
+
+class _WhileUsed:
+    """A change to the whole process, made while any extraction needs it and undone when the
+    last one ends (extractions may run on several threads: the language server's)."""
+
+    def __init__(self, change: Callable[[], Callable[[], None]]) -> None:
+        self._change = change  # makes the change, returns what undoes it
+        self._lock = threading.Lock()
+        self._users = 0
+        self._undo: Callable[[], None] | None = None
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._users == 0:
+                self._undo = self._change()
+            self._users += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._users -= 1
+            if self._users == 0 and self._undo is not None:
+                self._undo()
+
+
+def _raise_recursion_limit() -> Callable[[], None]:
+    saved = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(saved, _RECURSION_LIMIT))
+    return lambda: sys.setrecursionlimit(saved)
+
+
+_RECURSION_ROOM = _WhileUsed(_raise_recursion_limit)
+_stack_size_lock = threading.Lock()
 
 
 def _nesting_problem(source: bytes) -> ParseFailure | None:
@@ -189,7 +220,6 @@ def _depth(tree: ast.AST) -> tuple[int, tuple[int, int]]:
 def _deep_call(work: Callable[[], None]) -> None:
     """Run `work` on a thread with a large stack and a raised recursion limit; re-raise what it
     raises. The limit is raised for as long as any such thread runs, then put back."""
-    global _recursion_users, _recursion_saved
     outcome: list[BaseException] = []
 
     def run() -> None:
@@ -198,26 +228,43 @@ def _deep_call(work: Callable[[], None]) -> None:
         except BaseException as error:  # handed to the caller's thread
             outcome.append(error)
 
-    with _recursion_lock:
-        if _recursion_users == 0:
-            _recursion_saved = sys.getrecursionlimit()
-            sys.setrecursionlimit(max(_recursion_saved, _RECURSION_LIMIT))
-        _recursion_users += 1
+    with _stack_size_lock:
         previous = threading.stack_size(_STACK_SIZE)
         try:
             worker = threading.Thread(target=run, name="detlint-extract", daemon=True)
         finally:
             threading.stack_size(previous)
-    try:
+    with _RECURSION_ROOM:
         worker.start()
         worker.join()
-    finally:
-        with _recursion_lock:
-            _recursion_users -= 1
-            if _recursion_users == 0:
-                sys.setrecursionlimit(_recursion_saved)
     if outcome:
         raise outcome[0]
+
+
+# -- parsing ----------------------------------------------------------------------------------
+# LibCST checks every node as it is built (`CSTNode.__post_init__` calls `_validate`): a guard
+# for trees built by hand, about a sixth of parsing a file, and nothing to guard in a tree that
+# LibCST's own parser builds. So the check is off while that parser runs. (A test fails if
+# `__post_init__` ever does more than check.)
+
+
+def _skip_node_checks() -> Callable[[], None]:
+    node_class = cst.CSTNode
+    check = node_class.__dict__["__post_init__"]
+    node_class.__post_init__ = _parsed_node
+    return lambda: setattr(node_class, "__post_init__", check)
+
+
+def _parsed_node(self) -> None:
+    """A node LibCST's parser builds: well formed by construction."""
+
+
+_PARSING = _WhileUsed(_skip_node_checks)
+
+
+def _parse(source: bytes) -> cst.Module:
+    with _PARSING:
+        return cst.parse_module(source)
 
 
 def _parse_failure(source: bytes, error: Exception) -> ParseFailure:
@@ -832,16 +879,20 @@ class _Plans(dict):
         return plan
 
 
-_last_plans: tuple[tuple[TreeRule, ...], _Plans] | None = None
+_PLANS: dict[tuple[TreeRule, ...], _Plans] = {}
+_PLANS_KEPT = 16
 
 
 def _plans_for(tree_rules: Sequence[TreeRule]) -> _Plans:
-    """The plans of the last set of rules asked for: a run's files share them."""
-    global _last_plans
+    """The plans of a set of rules: a run's files share a few such sets (a rule whose
+    `requires` a file does not match is left out of that file's set)."""
     rules = tuple(tree_rules)
-    if _last_plans is None or _last_plans[0] != rules:
-        _last_plans = (rules, _Plans(rules))
-    return _last_plans[1]
+    plans = _PLANS.get(rules)
+    if plans is None:
+        if len(_PLANS) >= _PLANS_KEPT:
+            _PLANS.clear()
+        plans = _PLANS[rules] = _Plans(rules)
+    return plans
 
 
 def _hooks_of(rule_class: type[TreeRule]) -> dict[str, str]:

@@ -255,6 +255,9 @@ class SagaFindings:
 class SagaRule(TreeRule):
     """Runs the saga analysis once per function and reports in `visit_Call` / `visit_For`."""
 
+    # A container is walked in an `except` block or named for compensations (see `analyse`).
+    requires = re.compile(rb"except|" + COMPENSATION_NAME.pattern.encode(), re.IGNORECASE)
+
     def visit_Module(self, node, ctx) -> None:
         self._found = ctx.shared(SagaFindings)
 

@@ -211,7 +211,13 @@ class ReferenceMatcher:
 class TreeRule(Rule):
     """A rule that inspects syntax. Define `visit_<LibCST node class>(self, node, ctx)` methods;
     report with `ctx.report(self, node, what, advice, leaf)`. The extractor collects the hooks
-    of every tree rule once per class, and calls them during its one pass over each file."""
+    of every tree rule once per class, and calls them during its one pass over each file.
+
+    `requires`, when set, is what a file's text (its bytes) must match for the rule to find
+    anything in it: a necessary condition, such as `except` for a rule about exception
+    handlers. In a file that does not match, the rule's hooks are not called at all."""
+
+    requires: ClassVar[re.Pattern[bytes] | None] = None
 
     @classmethod
     def hooks(cls) -> dict[str, str]:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from detlint.analysis.nodes import own_descendants
 from detlint.frameworks import temporal
 from detlint.lazy import cst
@@ -84,6 +86,7 @@ class CancellationSwallowed(TreeRule):
     name = "cancellation-swallowed"
     severity = Severity.WARNING
     summary = "Cancellation caught and not re-raised in workflow code"
+    requires = re.compile(rb"except")
 
     def visit_Module(self, node, ctx) -> None:
         # Ids of `try` statements whose cancellation is not the workflow's: inside a handler

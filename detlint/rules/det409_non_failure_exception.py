@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import builtins
+import re
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -110,6 +111,7 @@ class NonFailureException(TreeRule):
     name = "non-failure-exception"
     severity = Severity.WARNING
     summary = "Exception that is not a Temporal failure raised in workflow code"
+    requires = re.compile(rb"raise|assert")
 
     def visit_Module(self, node: cst.Module, ctx) -> None:
         self._module = node
