@@ -43,10 +43,11 @@ class FactsCache:
             facts = self._disk.get(path, key)
         return facts
 
-    def put(self, path: Path, key: CacheKey, facts: ModuleFacts) -> None:
+    def put(self, path: Path, key: CacheKey, facts: ModuleFacts, pickled: bytes | None = None) -> None:
+        """`pickled`: the facts already pickled (by the process that parsed them), if they are."""
         self._entries[path] = (key, facts)
         if self._disk is not None:
-            self._disk.put(path, key, facts)
+            self._disk.put(path, key, pickled or pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
 
     def python_accepts(self, source: bytes) -> bool:
         """Whether Python parses `source` (analysis/syntax.py), remembered like facts: a
@@ -107,8 +108,8 @@ class _DiskCache:
             return None
         return facts if isinstance(facts, ModuleFacts) else None
 
-    def put(self, path: Path, key: CacheKey, facts: ModuleFacts) -> None:
-        self._write(self._file(path, key), pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
+    def put(self, path: Path, key: CacheKey, pickled: bytes) -> None:
+        self._write(self._file(path, key), pickled)
 
     def verdicts(self) -> dict[str, bool]:
         payload = self._read(self.folder / _VERDICTS)

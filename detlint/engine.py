@@ -9,6 +9,7 @@ import contextlib
 import functools
 import gc
 import os
+import pickle
 import re
 import sys
 from dataclasses import dataclass, field
@@ -301,11 +302,11 @@ class _Run:
             _promote()
             self._parsing = True
         results = parser.parse(list(pending.values()), len(paths))
-        for (position, job), (facts, error) in zip(pending.items(), results):
+        for (position, job), (facts, error, pickled) in zip(pending.items(), results):
             if error is not None:
                 self.report.errors.append(error)
             if facts is not None and self.facts_cache is not None:
-                self.facts_cache.put(job.path, job.key, facts)
+                self.facts_cache.put(job.path, job.key, facts, pickled)
             found[position] = facts
         for path, path_settings, facts in zip(paths, settings, found):
             if facts is not None:
@@ -380,6 +381,18 @@ def _extract_job(job: _Job) -> tuple[ModuleFacts | None, str | None]:
         return None, f"{job.path}: internal error: {type(error).__name__}: {error}"
 
 
+def _extract_pickled(job: _Job) -> tuple[bytes | None, str | None]:
+    """`_extract_job` in a worker process: the facts come back pickled once, as the cache keeps
+    them, so the main process only writes them."""
+    facts, error = _extract_job(job)
+    return (pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL) if facts is not None else None), error
+
+
+# A file's facts (None if it could not be parsed), the error that stopped it, and the facts
+# pickled when another process parsed them.
+_Parsed = tuple[ModuleFacts | None, str | None, bytes | None]
+
+
 class _Parser:
     """Parses files in this process, or in a pool of `jobs` processes once a run has enough
     files to repay starting it (the pool then lives until the run ends, and parses every later
@@ -400,7 +413,7 @@ class _Parser:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
 
-    def parse(self, jobs: Sequence[_Job], batch: int) -> Iterator[tuple[ModuleFacts | None, str | None]]:
+    def parse(self, jobs: Sequence[_Job], batch: int) -> Iterator[_Parsed]:
         """The results of `jobs`, in their order; the rest of the `batch` files came from the cache."""
         self.total += batch
         self._advance(batch - len(jobs))
@@ -409,12 +422,13 @@ class _Parser:
             if self._pool is None:
                 self._pool = _pool(self.jobs)
             chunk = max(1, min(16, len(jobs) // (self.jobs * 4)))
-            results = self._pool.map(_extract_job, jobs, chunksize=chunk)
+            for pickled, error in self._pool.map(_extract_pickled, jobs, chunksize=chunk):
+                self._advance(1)
+                yield (pickle.loads(pickled) if pickled is not None else None), error, pickled
         else:
-            results = map(_extract_job, jobs)
-        for result in results:
-            self._advance(1)
-            yield result
+            for facts, error in map(_extract_job, jobs):
+                self._advance(1)
+                yield facts, error, None
 
     def _advance(self, count: int) -> None:
         self.done += count
