@@ -21,7 +21,7 @@ from pathlib import Path
 from detlint.analysis.facts import ModuleFacts
 from detlint.analysis.syntax import python_accepts
 from detlint.config import Settings
-from detlint.identity import code_fingerprint, user_cache_folder
+from detlint.identity import code_fingerprint, user_cache_folder, write_state
 
 CacheKey = tuple[str, Settings, bytes]  # module name, settings, source
 _VERDICTS = "python-accepts.json"  # beside the facts' two-character folders
@@ -35,6 +35,11 @@ class FactsCache:
         self._asked: dict[str, bool] = {}
         self._learnt = False
         self._disk = _DiskCache.open(folder) if folder is not None else None
+
+    @property
+    def empty(self) -> bool:
+        """Whether it holds no facts at all: every file a run analyses will be parsed."""
+        return not self._entries and (self._disk is None or self._disk.empty)
 
     def get(self, path: Path, key: CacheKey) -> ModuleFacts | None:
         entry = self._entries.get(path)
@@ -77,6 +82,8 @@ class _DiskCache:
     def __init__(self, folder: Path, secret: bytes) -> None:
         self.folder = folder
         self.secret = secret
+        with os.scandir(folder) as entries:
+            self.empty = next(entries, None) is None  # as found: this run's writes don't count
 
     @classmethod
     def open(cls, folder: Path) -> _DiskCache | None:
@@ -134,14 +141,8 @@ class _DiskCache:
         return payload
 
     def _write(self, target: Path, payload: bytes) -> None:
-        import tempfile  # here: a warm run writes nothing
-
-        data = hmac.new(self.secret, payload, "sha256").digest() + payload
         try:
-            target.parent.mkdir(exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as handle:
-                handle.write(data)
-            os.replace(handle.name, target)
+            write_state(target, hmac.new(self.secret, payload, "sha256").digest() + payload)
         except OSError:
             pass  # a cache that cannot be written only costs time
 

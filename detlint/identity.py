@@ -37,3 +37,19 @@ def user_cache_folder() -> Path:
         return Path.home() / ".cache" / "detlint"
     except RuntimeError as error:
         raise OSError(str(error)) from None
+
+
+def write_state(target: Path, data: bytes) -> None:
+    """Write one of detlint's own files whole, creating its folders: each process writes a
+    temporary file of its own and swaps it in, so that concurrent runs never read half a file.
+    Raises OSError."""
+    temporary = target.with_name(f".{target.name}.{os.getpid()}")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    try:
+        descriptor = os.open(temporary, flags, 0o600)
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(temporary, flags, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
+    os.replace(temporary, target)

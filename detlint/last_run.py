@@ -32,7 +32,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from detlint.identity import code_fingerprint, user_cache_folder
+from detlint.identity import code_fingerprint, user_cache_folder, write_state
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 RECORD_FORMAT = 1
@@ -221,13 +221,9 @@ class Recording:
             "code": outcome.code,
             "printed": outcome.printed,
         }
-        target = self.target
-        temporary = target.with_name(f".{target.name}.{os.getpid()}")
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temporary.write_text(json.dumps(record))
-            os.replace(temporary, target)
-            _prune(target.parent)
+            write_state(self.target, json.dumps(record).encode())
+            _prune(self.target.parent)
         except OSError:
             pass  # a record that cannot be written only costs time
 

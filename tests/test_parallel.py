@@ -90,8 +90,7 @@ class Orders:
 
 def test_a_warm_run_never_imports_libcst_starts_processes_or_writes_to_the_cache(tmp_path):
     # examples/orders has findings with fixes that add and remove imports: writing those edits
-    # needs no syntax tree either. Nor does a warm run import what parallel parsing and cache
-    # writes need.
+    # needs no syntax tree either. Nor does a warm run import what parallel parsing needs.
     shutil.copytree(REPO / "examples" / "orders", tmp_path / "orders")
     first = subprocess.run(
         [sys.executable, "-m", "detlint", "check", ".", "--jobs", "1"], cwd=tmp_path, capture_output=True, text=True
@@ -104,13 +103,46 @@ def test_a_warm_run_never_imports_libcst_starts_processes_or_writes_to_the_cache
         "import sys\n"
         "from detlint.cli import main\n"
         "code = main(['check', '.', '--format', 'json'])\n"
-        "unused = {'libcst._nodes.base', 'concurrent.futures', 'multiprocessing', 'tempfile'}\n"
+        "unused = {'libcst._nodes.base', 'concurrent.futures', 'multiprocessing'}\n"
         "print(code, sorted(unused & set(sys.modules)))\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     *report, verdict = result.stdout.splitlines()
     assert verdict == "1 []", result.stdout + result.stderr
     assert any(finding["fix"] for finding in json.loads("\n".join(report)))
+
+
+# Runs `detlint check . --jobs 2` and prints what it did, in order: "server" when it starts the
+# process its workers fork from ahead of the pool, "parse N" for each batch of N files parsed;
+# then whether that process was started at all.
+SERVER_PROBE = """\
+import sys
+from multiprocessing import forkserver
+import detlint.engine as engine
+events = []
+ensure_server, parse = engine._StartMethod.ensure_server, engine._Parser.parse
+engine._StartMethod.ensure_server = lambda self: (events.append("server"), ensure_server(self))[1]
+def logged_parse(self, jobs, batch):
+    events.append(f"parse {len(jobs)}")
+    return parse(self, jobs, batch)
+engine._Parser.parse = logged_parse
+from detlint.cli import main
+main(["check", ".", "--jobs", "2", "--quiet"])
+print(events, forkserver._forkserver._forkserver_pid is not None)
+"""
+
+
+def test_a_cold_run_starts_its_workers_server_before_parsing_and_a_run_after_an_edit_starts_none(tmp_path):
+    # 30 workflow modules: more than the pool's threshold.
+    for number in range(30):
+        (tmp_path / f"orders_{number}.py").write_text(WORKFLOW_WITHOUT_TIMEOUT)
+    probe = lambda: subprocess.run(  # noqa: E731
+        [sys.executable, "-c", SERVER_PROBE], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    ).stdout.splitlines()[-1]
+    # The server is started once the 24th file to analyse is found, while the others are read.
+    assert probe() == "['server', 'parse 30'] True"
+    (tmp_path / "orders_7.py").write_text(WORKFLOW_WITHOUT_TIMEOUT + "\n# edited\n")
+    assert probe() == "['parse 1'] False"
 
 
 def test_cache_dir_setting_and_flag(tmp_path):

@@ -96,8 +96,7 @@ class _PositionState(CodegenState):
 
     def after_codegen(self, node: CSTNode) -> None:
         line, column = self.starts.pop()
-        if id(node) not in self.spans:
-            self.spans[id(node)] = (line, column, self.line, self.column)
+        self.spans.setdefault(id(node), (line, column, self.line, self.column))
 
     def record_syntactic_position(
         self, node: CSTNode, *, start_node: CSTNode | None = None, end_node: CSTNode | None = None
