@@ -20,8 +20,10 @@ load from other work on the machine falls on all of them alike:
 detlint runs as `sys.executable -m detlint`, i.e. the detlint this Python imports (PYTHONPATH
 included), so a change to the engine is what gets measured. The peers are taken from the same
 environment's bin folder, else from PATH; a tool that is not there is reported as "not
-installed". Each run's wall time, CPU time (user + system, all its processes) and peak memory
-are measured: `os.wait4` gives the largest single process's peak RSS; a sampler adds up the RSS
+installed". Each run's wall time, CPU time (user + system, all its processes: the benchmark
+becomes the reaper of the processes a tool leaves orphaned, such as a forkserver and the workers
+it started, and waits for them) and peak memory are measured: `os.wait4` gives the largest
+single process's peak RSS; a sampler adds up the RSS
 of the whole process tree every 20 ms (process pools), and the larger of the two is reported.
 Prints medians and the ratios of each detlint run to each peer; `--json OUT` writes everything.
 Asserts nothing about time.
@@ -35,6 +37,7 @@ import importlib.util
 import json
 import os
 import platform
+import resource
 import shutil
 import signal
 import statistics
@@ -111,9 +114,34 @@ def _tree_rss_kib(root: int) -> int:
     return total
 
 
+def adopt_orphans() -> None:
+    """Become the parent of the descendants a tool leaves behind when it exits (a forkserver
+    and the workers it forked), so that their CPU time is counted when they are reaped."""
+    import ctypes
+
+    PR_SET_CHILD_SUBREAPER = 36
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def _reap_orphans(patience: float = 5.0) -> None:
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        try:
+            if os.waitpid(-1, os.WNOHANG) == (0, 0):
+                time.sleep(0.01)
+        except ChildProcessError:
+            return
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def measure(command: list[str], cwd: Path, log: Path, timeout: float) -> Run:
     """Run `command` to completion; its output goes to `log`. Raises TimeoutError."""
     with open(log, "wb") as out:
+        cpu_before = _children_cpu()
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
         peak = [0]
@@ -147,10 +175,11 @@ def measure(command: list[str], cwd: Path, log: Path, timeout: float) -> Run:
         os.killpg(process.pid, signal.SIGKILL)
     except OSError:
         pass
+    _reap_orphans()
     maxrss = int(usage.ru_maxrss)  # KiB on Linux
     return Run(
         wall=wall,
-        cpu=usage.ru_utime + usage.ru_stime,
+        cpu=_children_cpu() - cpu_before,
         peak_kib=max(maxrss, peak[0]),
         maxrss_kib=maxrss,
         tree_kib=peak[0],
@@ -462,6 +491,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    adopt_orphans()
     say = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
     work = args.workdir or Path(tempfile.mkdtemp(prefix="detlint-bench-"))
     work.mkdir(parents=True, exist_ok=True)

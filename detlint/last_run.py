@@ -244,8 +244,13 @@ _active: Recording | None = None
 _hook_installed = False
 
 
+# The events a recording reads. Python calls the hook for every audited event, each `id()`
+# among them (hundreds of thousands while a file is parsed): the others are dropped here.
+_RECORDED = frozenset({"open", "os.listdir", "os.scandir", "subprocess.Popen"})
+
+
 def _audit(event: str, args: tuple[Any, ...]) -> None:
-    if _active is not None:
+    if _active is not None and event in _RECORDED:
         _active.audit(event, args)
 
 

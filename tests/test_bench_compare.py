@@ -63,6 +63,37 @@ def test_compare_on_the_smallest_corpus_writes_a_table_and_json(tmp_path: Path) 
     assert corpus["ratios"] == {}  # no peer was run
 
 
+# A tool whose work is done by a grandchild it does not wait for, as a forkserver's workers are:
+# the grandchild spins for 0.4 s of CPU, the tool itself only sleeps.
+ORPHANING_TOOL = """\
+import os, time
+if os.fork() == 0:
+    if os.fork() == 0:
+        end = time.process_time() + 0.4
+        while time.process_time() < end:
+            pass
+    os._exit(0)
+time.sleep(1.0)
+"""
+MEASURE = """\
+import sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+import compare
+compare.adopt_orphans()
+print(compare.measure([sys.executable, "-c", sys.argv[2]], Path.cwd(), Path(sys.argv[3]), 60).cpu)
+"""
+
+
+def test_cpu_time_includes_the_processes_a_tool_leaves_orphaned(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(SCRIPT.parent), ORPHANING_TOOL, str(tmp_path / "log")],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert float(done.stdout) >= 0.35
+
+
 def test_a_missing_peer_is_reported_not_a_crash(tmp_path: Path) -> None:
     compare = _load()
     assert compare.find_executable("no-such-linter-for-detlint-benchmarks") is None
