@@ -11,6 +11,7 @@ load from other work on the machine falls on all of them alike:
 |---|---|
 | detlint-cold | `python -m detlint check . --cache-dir EMPTY`: a new, empty cache folder each run (the first run a user sees, writing the cache included) |
 | detlint-warm | `python -m detlint check . --cache-dir WARM`: the cache filled by untimed runs before the rounds, nothing changed (so it replays the last run's record: detlint/last_run.py) |
+| detlint-touched | the same after one workflow module was touched (its modification time moved on, its text unchanged), untimed, just before the run: the last run's record no longer holds, so every file's facts come from the cache and are joined again (the warm run of a check that cannot be replayed) |
 | detlint-changed | the same after one workflow module was edited (a new line `BENCHMARK_EDIT = <round>` at its end), untimed, just before the run |
 | flake8 | `flake8 .`: default plugins (pycodestyle, pyflakes, mccabe) and default jobs; when detlint's own flake8 plugin is installed in the environment it is left out, or flake8 would run detlint |
 | ruff | `ruff check --cache-dir RUFF .`: default rules, its cache warmed by an untimed run (and again after each edit of detlint-changed, so it too has nothing changed) |
@@ -53,7 +54,8 @@ from typing import Callable
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from temporal_corpus import generate  # noqa: E402
 
-DETLINT = ("detlint-cold", "detlint-warm", "detlint-changed")
+DETLINT = ("detlint-cold", "detlint-warm", "detlint-touched", "detlint-changed")
+WARM_CACHE = DETLINT[1:]  # the runs that share the warm cache
 PEERS = ("flake8", "ruff", "fixit", "temporalint")
 TOOLS = (*DETLINT, *PEERS)
 # Exit codes that mean "ran" (findings or not); fixit ORs 1 (findings) and 2 (files it could not lint).
@@ -358,14 +360,15 @@ def run_corpus(corpus: Corpus, selected: dict[str, Tool], repeat: int, work: Pat
         return name in results and results[name].status == "ok"
 
     # Untimed warm-ups: the caches that "warm" means.
-    if runnable("detlint-warm") or runnable("detlint-changed"):
-        name = "detlint-warm" if runnable("detlint-warm") else "detlint-changed"
+    warm_runs = [name for name in WARM_CACHE if runnable(name)]
+    if warm_runs:
+        name = warm_runs[0]
         # Twice: the first run makes the cache folder, which changes a folder it read, so it
         # is the second that leaves the record of a last run that an unchanged run replays.
         for warmup in ("warmup", "warmup-2"):
             attempt(name, command(name, warm_cache), False, warmup)
         if not runnable(name):
-            for other in ("detlint-warm", "detlint-changed"):
+            for other in WARM_CACHE:
                 if other in results:
                     results[other].status = results[name].status
     if runnable("ruff"):
@@ -385,6 +388,10 @@ def run_corpus(corpus: Corpus, selected: dict[str, Tool], repeat: int, work: Pat
                     attempt(name, command(name, cache), True, str(round_))
                     shutil.rmtree(cache, ignore_errors=True)
                 elif name == "detlint-warm":
+                    attempt(name, command(name, warm_cache), True, str(round_))
+                elif name == "detlint-touched":
+                    status = corpus.changed.stat()
+                    os.utime(corpus.changed, ns=(status.st_atime_ns, status.st_mtime_ns + 1_000_000_000))
                     attempt(name, command(name, warm_cache), True, str(round_))
                 elif name == "detlint-changed":
                     corpus.changed.write_bytes(original + f"\n\nBENCHMARK_EDIT = {round_}\n".encode())
@@ -424,6 +431,19 @@ def ratios(results: dict[str, Result]) -> dict[str, dict[str, float]]:
     return out
 
 
+def change_ratios(results: dict[str, Result]) -> dict[str, float]:
+    """One changed file's median time over the warm runs': the replayed record, and the cached
+    facts joined again."""
+    changed = results.get("detlint-changed")
+    if changed is None or not changed.ok:
+        return {}
+    return {
+        f"detlint-changed / {warm}": changed.median() / results[warm].median()
+        for warm in ("detlint-warm", "detlint-touched")
+        if warm in results and results[warm].ok and results[warm].median() > 0
+    }
+
+
 def table(corpus: Corpus, results: dict[str, Result], tools_: dict[str, Tool]) -> str:
     lines = [
         f"### {corpus.name}: {corpus.files:,} Python files, {corpus.lines:,} lines",
@@ -449,6 +469,9 @@ def table(corpus: Corpus, results: dict[str, Result], tools_: dict[str, Tool]) -
         for ours, row in found.items():
             cells = [f"{row[p]:.2f}x" if p in row else "" for p in peers]
             lines.append(f"| {ours} | " + " | ".join(cells) + " |")
+    changes = change_ratios(results)
+    if changes:
+        lines += ["", "One file changed, against detlint's warm runs: " + "; ".join(f"{k} = {v:.2f}x" for k, v in changes.items())]
     return "\n".join(lines)
 
 
@@ -469,7 +492,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--sizes", default="200,2000", help="generated corpora, in modules, comma-separated (e.g. 200,2000,20000); empty for none")
     parser.add_argument("--checkout", type=Path, action="append", default=[], help="a real checkout to copy and measure too (repeatable)")
     parser.add_argument("--repeat", type=int, default=5, help="rounds (each tool runs once per round)")
-    parser.add_argument("--tools", default=",".join(("detlint", *PEERS)), help="comma-separated: detlint (its three runs), detlint-cold, detlint-warm, detlint-changed, flake8, ruff, fixit, temporalint")
+    parser.add_argument("--tools", default=",".join(("detlint", *PEERS)), help="comma-separated: detlint (its four runs), detlint-cold, detlint-warm, detlint-touched, detlint-changed, flake8, ruff, fixit, temporalint")
     parser.add_argument("--json", type=Path, help="write the results here")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds one run may take")
     parser.add_argument("--workdir", type=Path, help="where corpora and caches go (default: a temporary folder, removed after)")
@@ -543,6 +566,7 @@ def main(argv: list[str] | None = None) -> int:
                         for name, r in results.items()
                     },
                     "ratios": ratios(results),
+                    "change_ratios": change_ratios(results),
                 }
             )
             if args.workdir is None:

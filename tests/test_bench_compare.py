@@ -36,7 +36,7 @@ def test_compare_on_the_smallest_corpus_writes_a_table_and_json(tmp_path: Path) 
     assert "### generated-200:" in table
     assert "| tool | median s | min s | max s | CPU s | peak MiB | runs |" in table
     rows = {line.split("|")[1].strip(): line for line in table.splitlines() if line.startswith("| detlint-")}
-    assert set(rows) == {"detlint-cold", "detlint-warm", "detlint-changed"}
+    assert set(rows) == {"detlint-cold", "detlint-warm", "detlint-touched", "detlint-changed"}
     for row in rows.values():
         cells = [c.strip() for c in row.strip("|").split("|")]
         assert len(cells) == 7
@@ -53,7 +53,10 @@ def test_compare_on_the_smallest_corpus_writes_a_table_and_json(tmp_path: Path) 
     assert corpus["files"] > 200 and corpus["lines"] > corpus["files"]
     assert corpus["changed_file"].startswith("app/workflows/")
     assert corpus["counts"]["workflow"] == 10
-    assert set(corpus["results"]) == {"detlint-cold", "detlint-warm", "detlint-changed"}
+    assert set(corpus["results"]) == {"detlint-cold", "detlint-warm", "detlint-touched", "detlint-changed"}
+    assert set(corpus["change_ratios"]) == {"detlint-changed / detlint-warm", "detlint-changed / detlint-touched"}
+    assert all(ratio > 0 for ratio in corpus["change_ratios"].values())
+    assert "One file changed, against detlint's warm runs: detlint-changed / detlint-warm = " in table
     for result in corpus["results"].values():
         assert result["status"] == "ok"
         (run,) = result["runs"]
