@@ -112,7 +112,9 @@ def check(
     `detlint.lock` file governing each file, when there is one.
 
     `jobs` > 1 parses files in that many processes when there are enough of them to repay
-    starting the processes; the report is the same as with one. `progress(parsed, total)` is
+    starting the processes; the report is the same as with one. As with any code that starts
+    processes, a script that asks for them calls this under `if __name__ == "__main__":` (the
+    processes start afresh and import the script's main module). `progress(parsed, total)` is
     called as files are parsed."""
     baseline = baseline if baseline is not None else LockBaseline(resolver, cwd)
     run = _Run(resolver, cwd, sources or {}, noqa=noqa, facts_cache=facts_cache, baseline=baseline)
