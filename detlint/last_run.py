@@ -28,7 +28,7 @@ import json
 import os
 import stat
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -180,18 +180,19 @@ class Recording:
             return
         self.stamps[path] = _stamp(path)
 
-    def audit(self, event: str, args: tuple[Any, ...]) -> None:
-        if event == "open":
-            path, mode, flags = args
-            writes = any(c in mode for c in "wax+") if isinstance(mode, str) else bool((flags or 0) & _WRITE_FLAGS)
-            if not writes and isinstance(path, (str, bytes)):
-                self._see(os.fsdecode(path))
-        elif event in ("os.listdir", "os.scandir"):
-            (path,) = args
-            if path is None or isinstance(path, (str, bytes, os.PathLike)):
-                self._see(os.fsdecode(path if path is not None else "."))
-        elif event == "subprocess.Popen":
-            self.started_commands += 1
+    def _opened(self, args: tuple[Any, ...]) -> None:
+        path, mode, flags = args
+        writes = any(c in mode for c in "wax+") if isinstance(mode, str) else bool((flags or 0) & _WRITE_FLAGS)
+        if not writes and isinstance(path, (str, bytes)):
+            self._see(os.fsdecode(path))
+
+    def _listed(self, args: tuple[Any, ...]) -> None:
+        (path,) = args
+        if path is None or isinstance(path, (str, bytes, os.PathLike)):
+            self._see(os.fsdecode(path if path is not None else "."))
+
+    def _started(self, args: tuple[Any, ...]) -> None:
+        self.started_commands += 1
 
     def __enter__(self) -> Recording:
         """Record from now on what this process reads. An audit hook cannot be removed, so one
@@ -245,13 +246,19 @@ _hook_installed = False
 
 
 # The events a recording reads. Python calls the hook for every audited event, each `id()`
-# among them (hundreds of thousands while a file is parsed): the others are dropped here.
-_RECORDED = frozenset({"open", "os.listdir", "os.scandir", "subprocess.Popen"})
+# among them (hundreds of thousands while a file is parsed): the others are dropped at once.
+_RECORDED: dict[str, Callable[[Recording, tuple[Any, ...]], None]] = {
+    "open": Recording._opened,
+    "os.listdir": Recording._listed,
+    "os.scandir": Recording._listed,
+    "subprocess.Popen": Recording._started,
+}
 
 
 def _audit(event: str, args: tuple[Any, ...]) -> None:
-    if _active is not None and event in _RECORDED:
-        _active.audit(event, args)
+    handler = _RECORDED.get(event)
+    if handler is not None and _active is not None:
+        handler(_active, args)
 
 
 def kind_of(path: Path | str) -> int | None:
