@@ -190,6 +190,7 @@ class _Run:
         self._packages: dict[Path, tuple[str, ...]] = {}  # folder -> its package name, for module_name
         self._module_names: dict[Path, str] = {}  # file -> the name it is imported by
         self._parsing = False  # whether a file has been parsed yet
+        self._read: dict[Path, bytes] = {}  # files read to decide where analysis starts, not yet parsed
 
     def check(self, paths: Sequence[Path], context: Sequence[Path], parser: _Parser) -> Report:
         discovery = discover(paths, self.resolver, cwd=self.cwd)
@@ -281,15 +282,23 @@ class _Run:
             text = self.in_memory.get(path) or (self.cwd / path).read_bytes()
         except OSError:
             return True  # let parsing report it
-        settings = self.resolver.for_path(path)
+        if self._may_define(text, self.resolver.for_path(path)) or (reported and self._refused(text)):
+            self._read[path] = text  # for `_job`: each file is read once
+            return True
+        return False
+
+    @staticmethod
+    def _may_define(text: bytes, settings: Settings) -> bool:
         if any(d.rpartition(".")[2].encode() in text for d in _custom_decorators(settings)):
             return True
+        return b"temporalio" in text and _DEFINES.search(text) is not None
+
+    def _refused(self, text: bytes) -> bool:
+        """Whether Python refuses a text that names `temporalio` (other texts are not asked)."""
         if b"temporalio" not in text:
             return False
-        if _DEFINES.search(text) is not None:
-            return True
         cache = self.facts_cache
-        return reported and not (cache.python_accepts(text) if cache is not None else python_accepts(text))
+        return not (cache.python_accepts(text) if cache is not None else python_accepts(text))
 
     def _parse(self, paths: Sequence[Path], parser: _Parser) -> list[ModuleFacts]:
         """The facts of `paths` (in their order), from the cache or parsed."""
@@ -323,6 +332,8 @@ class _Run:
     def _job(self, path: Path, settings: Settings) -> _Job | None:
         """What parsing `path` needs; None when it cannot be read (reported)."""
         source = self.in_memory.get(path)
+        if source is None:
+            source = self._read.pop(path, None)
         if source is None:
             try:
                 source = (self.cwd / path).read_bytes()
