@@ -24,8 +24,8 @@ environment's bin folder, else from PATH; a tool that is not there is reported a
 installed". Each run's wall time, CPU time (user + system, all its processes: the benchmark
 becomes the reaper of the processes a tool leaves orphaned, such as a forkserver and the workers
 it started, and waits for them) and peak memory are measured: `os.wait4` gives the largest
-single process's peak RSS; a sampler adds up the RSS
-of the whole process tree every 20 ms (process pools), and the larger of the two is reported.
+single process's peak RSS; a sampler adds up the RSS of the whole process tree every 20 ms
+(process pools), and the larger of the two is reported.
 Prints medians and the ratios of each detlint run to each peer; `--json OUT` writes everything.
 Asserts nothing about time.
 """

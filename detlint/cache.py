@@ -5,8 +5,9 @@ for the command line, in `.detlint_cache/` (with its own `.gitignore`, as ruff d
 entry is keyed by the file's path, text, module name and settings, and by a fingerprint of
 detlint's own code and the Python running it, so it is never stale; it is written atomically,
 so concurrent runs are safe. Beside facts, it keeps whether Python parses the text of scripts
-that are not analysed (for their DET001). Entries are signed with a secret kept outside the project (in the user's cache folder):
-a cache folder that comes with a repository is never trusted.
+that are not analysed (for their DET001). Entries are signed with a secret kept outside the
+project (in the user's cache folder): a cache folder that comes with a repository is never
+trusted.
 """
 
 from __future__ import annotations
